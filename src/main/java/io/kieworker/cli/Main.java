@@ -1,0 +1,25 @@
+package io.kieworker.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code kie-worker.jar}: one subcommand per job. */
+@Command(
+    name = "kie-worker",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Runs Kie.ai Nano Banana image generation behind Kafka.",
+    subcommands = {SimCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

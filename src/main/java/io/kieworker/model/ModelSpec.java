@@ -1,0 +1,26 @@
+package io.kieworker.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+
+/**
+ * What the registry knows of one Kie.ai model, read from its schema file's {@code x-kie} block.
+ *
+ * @param id Kie.ai model id, e.g. {@code nano-banana-pro}
+ * @param imageField name of the input field holding image URLs, or null when the model takes none
+ * @param maxImages the most images {@code imageField} may hold (0 when there is no image field)
+ * @param maxPromptLength the most characters {@code prompt} may hold
+ * @param maxImageBytes the largest image Kie.ai accepts (checked for inline data: URIs)
+ * @param expectedDuration typical generation time; seeds the tracker's first poll
+ * @param credits typical credits one task costs (for estimates and the simulator)
+ * @param schema the JSON Schema of the model's {@code input} object
+ */
+public record ModelSpec(
+    String id,
+    String imageField,
+    int maxImages,
+    int maxPromptLength,
+    long maxImageBytes,
+    Duration expectedDuration,
+    double credits,
+    JsonNode schema) {}

@@ -1,0 +1,112 @@
+package io.kieworker.kafka;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates topics with a plain Kafka {@link Admin} client.
+ *
+ * <p>Every method blocks (bounded by the timeout given); call it from a main thread, a test or a
+ * worker thread, never from a Vert.x event loop.
+ */
+public final class Topics {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
+
+  /** A topic to create; {@code compacted} sets {@code cleanup.policy=compact}. */
+  public record Spec(String name, int partitions, boolean compacted) {
+    public Spec {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("topic name is blank");
+      }
+      if (partitions < 1) {
+        throw new IllegalArgumentException("partitions must be >= 1: " + partitions);
+      }
+    }
+
+    public static Spec plain(String name, int partitions) {
+      return new Spec(name, partitions, false);
+    }
+
+    public static Spec compacted(String name, int partitions) {
+      return new Spec(name, partitions, true);
+    }
+
+    NewTopic toNewTopic() {
+      NewTopic topic = new NewTopic(name, partitions, (short) -1);
+      return compacted
+          ? topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))
+          : topic;
+    }
+  }
+
+  private Topics() {}
+
+  /** Opens a short-lived admin client whose requests give up after {@code timeout}. */
+  public static Admin admin(String bootstrapServers, Duration timeout) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "kie-worker-topics");
+    return Admin.create(props);
+  }
+
+  /** Creates the missing topics; an existing topic is left as it is (its partition count is not checked). */
+  public static void createIfAbsent(String bootstrapServers, Collection<Spec> specs, Duration timeout) {
+    try (Admin admin = admin(bootstrapServers, timeout)) {
+      createIfAbsent(admin, specs, timeout);
+    }
+  }
+
+  public static void createIfAbsent(Admin admin, Collection<Spec> specs, Duration timeout) {
+    List<NewTopic> topics = specs.stream().map(Spec::toNewTopic).toList();
+    var futures = admin.createTopics(topics).values();
+    for (Spec spec : specs) {
+      try {
+        futures.get(spec.name()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("Created topic {} ({} partitions{})", spec.name(), spec.partitions(),
+            spec.compacted() ? ", compacted" : "");
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException("Cannot create topic " + spec.name(), e.getCause());
+        }
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("Timed out after " + timeout + " creating topic " + spec.name(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted creating topic " + spec.name(), e);
+      }
+    }
+  }
+
+  /** Partition count of each named topic; fails if one does not exist. */
+  public static Map<String, Integer> partitionCounts(Admin admin, Set<String> names, Duration timeout) {
+    try {
+      Map<String, TopicDescription> descriptions =
+          admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return descriptions.entrySet().stream()
+          .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().partitions().size()));
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Cannot describe topics " + names, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted describing topics " + names, e);
+    }
+  }
+}

@@ -3,6 +3,12 @@ package io.kieworker.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion.VersionFlag;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -11,7 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +130,67 @@ class ModelRegistryTest {
     assertThatThrownBy(() -> ModelRegistry.load(dir))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("nope.schema.json: x-kie.model is missing");
+  }
+
+  @Test
+  void indexListsEverySchemaFile() throws Exception {
+    Path dir = Path.of(ModelRegistryTest.class.getClassLoader().getResource("models/index.json")
+        .toURI()).getParent();
+    JsonObject index = new JsonObject(Files.readString(dir.resolve("index.json")));
+    List<String> listed = Stream.concat(index.getJsonArray("models").stream().map(String::valueOf),
+        Stream.of(index.getString("legacy"))).sorted().toList();
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString())
+          .filter(name -> name.endsWith(".schema.json")).sorted().toList())
+          .isEqualTo(listed);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "google-nano-banana.schema.json", "google-nano-banana-edit.schema.json",
+      "nano-banana-pro.schema.json", "nano-banana-2.schema.json",
+      "nano-banana-2-lite.schema.json", "legacy-generate.schema.json"})
+  void schemaFileIsAValidDraft202012Schema(String file) throws IOException {
+    JsonSchema metaSchema = JsonSchemaFactory.getInstance(VersionFlag.V202012)
+        .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+    JsonNode schema = new ObjectMapper().readTree(resource(file));
+    assertThat(metaSchema.validate(schema)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("modelIds")
+  void everyDefaultSatisfiesItsOwnSchema(String model) {
+    JsonObject input = validInput(model);
+    REGISTRY.find(model).orElseThrow().schema().path("properties").properties().forEach(field -> {
+      JsonNode fallback = field.getValue().get("default");
+      if (fallback != null) {
+        input.put(field.getKey(), new JsonObject("{\"v\":" + fallback + "}").getValue("v"));
+      }
+    });
+    assertThat(input.size()).isGreaterThan(2);
+    assertThat(REGISTRY.validateMarket(model, input)).isEmpty();
+  }
+
+  static Stream<String> modelIds() {
+    return REGISTRY.modelIds().stream();
+  }
+
+  @Test
+  void validatesFromManyThreadsAtOnce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<Violation>>> results = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        JsonObject input = validInput("nano-banana-pro").put("aspect_ratio", i % 2 == 0 ? "16:9" : "7:5");
+        results.add(pool.submit(() -> REGISTRY.validateMarket("nano-banana-pro", input)));
+      }
+      for (int i = 0; i < results.size(); i++) {
+        assertThat(results.get(i).get(10, TimeUnit.SECONDS)).hasSize(i % 2);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   // --- documented examples are accepted -------------------------------------------------------

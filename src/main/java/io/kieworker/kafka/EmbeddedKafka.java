@@ -238,8 +238,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** Formats the KRaft storage unless it already is (a restart on a given dir keeps its cluster id). */
+  /**
+   * Formats the KRaft storage with a new cluster id, unless it already is: a broker started again on a
+   * given directory keeps its cluster id and data (StorageTool's --ignore-formatted alone is not enough,
+   * it still rejects a different cluster id).
+   */
   private void formatStorage() {
+    if (Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
+      LOG.info("Reusing formatted Kafka storage in {}", dataDir);
+      return;
+    }
     Path config = dataDir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(config)) {
       brokerProps.store(out, "kie-worker embedded Kafka");

@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Its own broker (not the shared one): restarts and closes it. */
 class EmbeddedKafkaTest {
@@ -40,6 +41,20 @@ class EmbeddedKafkaTest {
   }
 
   @Test
+  void aNewBrokerOnAGivenDirectoryKeepsItsData(@TempDir Path dir) throws Exception {
+    EmbeddedKafka.Options options = EmbeddedKafka.Options.defaults().withDataDir(dir);
+    try (EmbeddedKafka first = EmbeddedKafka.start(options)) {
+      first.createTopics(Topics.Spec.compacted("kept", 1));
+      produce(first.bootstrapServers(), "kept", "v1");
+    }
+    assertThat(dir).isDirectoryContaining(path -> path.endsWith("server.properties"));
+
+    try (EmbeddedKafka second = EmbeddedKafka.start(options)) {
+      assertThat(readAll(second.bootstrapServers(), "kept", 1)).containsExactly("v1");
+    }
+  }
+
+  @Test
   void producingToAMissingTopicFailsInsteadOfCreatingIt() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers(), "max.block.ms", 1000);
@@ -58,7 +73,7 @@ class EmbeddedKafkaTest {
     Map<String, Object> config = Map.of("bootstrap.servers", bootstrap, "max.block.ms", 10_000,
         "delivery.timeout.ms", 15_000, "request.timeout.ms", 10_000);
     try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(topic, value)).get(20, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(topic, value, value)).get(20, TimeUnit.SECONDS);
     }
   }
 

@@ -1,0 +1,266 @@
+package io.kieworker.kafka;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request topic's group consumer, on a thread of its own ("kie-requests-poll").
+ *
+ * <p>Why not Vert.x's KafkaConsumer: its rebalance handlers run on the event loop after Kafka's
+ * callback has returned, so a commit cannot happen before a partition is lost, and a newly assigned
+ * partition cannot be held back until its ledger is replayed. Here the rebalance callbacks run on
+ * the poll thread and wait (bounded) for the worker's answer, which is exactly what the ledger
+ * protocol needs. Everything else reaches the worker through {@link Context#runOnContext}.
+ *
+ * <p>Threading: the KafkaConsumer is touched only by the poll thread. Public methods may be called
+ * from any thread; they enqueue a command and wake the poll up.
+ */
+public final class RequestConsumer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestConsumer.class);
+  /** How long a rebalance callback waits for the worker; under max.poll.interval.ms by far. */
+  private static final long REBALANCE_WAIT_MS = 20_000;
+
+  /** What the worker does; every method is called on the worker's context. */
+  public interface Listener {
+    /** New partitions: completes when their ledger is replayed; until then they stay paused. */
+    Future<Void> onAssigned(Set<Integer> partitions);
+
+    /** Partitions are going: drop their work and answer the offsets to commit for them. */
+    Future<Map<Integer, Long>> onRevoked(Set<Integer> partitions, boolean lost);
+
+    void onRecords(List<ConsumerRecord<String, byte[]>> records);
+  }
+
+  private final String topic;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Context context;
+  private final Listener listener;
+  private final ConcurrentLinkedQueue<Consumer<KafkaConsumer<String, byte[]>>> commands = new ConcurrentLinkedQueue<>();
+  private final Thread thread;
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private volatile boolean running = true;
+
+  // Poll-thread state.
+  private final Set<TopicPartition> assigned = new HashSet<>();
+  private final Set<TopicPartition> replaying = new HashSet<>();
+  private boolean pausedByWorker;
+
+  public RequestConsumer(
+      Properties kafka, String groupId, String groupInstanceId, String topic, Context context, Listener listener) {
+    this.topic = topic;
+    this.context = context;
+    this.listener = listener;
+    Properties props = new Properties();
+    props.putAll(kafka);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    if (groupInstanceId != null && !groupInstanceId.isBlank()) {
+      props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
+    }
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    // Bytes, not JSON: a poison payload must reach the worker (and the DLQ), never kill the poll loop.
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    this.consumer = new KafkaConsumer<>(props);
+    this.thread = new Thread(this::loop, "kie-requests-poll");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Pause every assigned partition (backpressure, credits, auth, shutdown); polling goes on. */
+  public void pauseAll() {
+    command(c -> {
+      pausedByWorker = true;
+      applyPauses(c);
+    });
+  }
+
+  public void resumeAll() {
+    command(c -> {
+      pausedByWorker = false;
+      applyPauses(c);
+    });
+  }
+
+  public void commit(Map<Integer, Long> positions) {
+    if (positions.isEmpty()) {
+      return;
+    }
+    command(c -> c.commitAsync(toOffsets(positions), (offsets, error) -> {
+      if (error != null) {
+        LOG.warn("Commit of {} failed: {}", offsets, error.toString());
+      }
+    }));
+  }
+
+  /** Commits synchronously, leaves the group and stops the thread; waits at most {@code timeout}. */
+  public CompletableFuture<Void> stop(Map<Integer, Long> finalPositions, Duration timeout) {
+    command(c -> {
+      if (!finalPositions.isEmpty()) {
+        try {
+          c.commitSync(toOffsets(finalPositions), timeout);
+        } catch (RuntimeException e) {
+          LOG.warn("Final commit failed: {}", e.toString());
+        }
+      }
+      running = false;
+    });
+    return stopped;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+  }
+
+  private void command(Consumer<KafkaConsumer<String, byte[]>> command) {
+    // No consumer.wakeup(): a wakeup can abort a blocking call inside the next command (or a commit
+    // inside a rebalance callback). Commands wait for the current poll instead, 100 ms at most.
+    commands.add(command);
+  }
+
+  private void loop() {
+    try {
+      consumer.subscribe(List.of(topic), rebalanceListener);
+      while (running) {
+        runCommands();
+        if (!running) {
+          break;
+        }
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        if (!records.isEmpty()) {
+          List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+          records.forEach(batch::add);
+          context.runOnContext(v -> listener.onRecords(batch));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Request consumer stopped on an error", e);
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.warn("Closing the request consumer: {}", e.toString());
+      }
+      stopped.complete(null);
+    }
+  }
+
+  private void runCommands() {
+    Consumer<KafkaConsumer<String, byte[]>> command;
+    while ((command = commands.poll()) != null) {
+      command.accept(consumer);
+    }
+  }
+
+  private void applyPauses(KafkaConsumer<String, byte[]> c) {
+    Set<TopicPartition> pause = new HashSet<>(pausedByWorker ? assigned : replaying);
+    pause.retainAll(assigned);
+    Set<TopicPartition> resume = new HashSet<>(assigned);
+    resume.removeAll(pause);
+    c.pause(pause);
+    c.resume(resume);
+  }
+
+  private final ConsumerRebalanceListener rebalanceListener = new ConsumerRebalanceListener() {
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      assigned.addAll(partitions);
+      replaying.addAll(partitions);
+      // Paused before the first fetch: no new request is read before the ledger is replayed.
+      applyPauses(consumer);
+      Set<Integer> numbers = numbers(partitions);
+      LOG.info("Assigned request partitions {}", numbers);
+      context.runOnContext(v -> listener.onAssigned(numbers).onComplete(ar -> command(c -> {
+        if (ar.failed()) {
+          LOG.error("Ledger replay for {} failed; they stay paused", numbers, ar.cause());
+          return;
+        }
+        replaying.removeAll(partitions);
+        applyPauses(c);
+      })));
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      handOver(partitions, false);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      handOver(partitions, true);
+    }
+  };
+
+  /** Runs on the poll thread inside poll(): waits for the worker, then commits synchronously. */
+  private void handOver(Collection<TopicPartition> partitions, boolean lost) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    assigned.removeAll(partitions);
+    replaying.removeAll(partitions);
+    Set<Integer> numbers = numbers(partitions);
+    LOG.info("{} request partitions {}", lost ? "Lost" : "Revoked", numbers);
+    CompletableFuture<Map<Integer, Long>> answer = new CompletableFuture<>();
+    context.runOnContext(v -> listener.onRevoked(numbers, lost).onComplete(ar -> {
+      if (ar.succeeded()) {
+        answer.complete(ar.result());
+      } else {
+        answer.completeExceptionally(ar.cause());
+      }
+    }));
+    try {
+      Map<Integer, Long> positions = answer.get(REBALANCE_WAIT_MS, TimeUnit.MILLISECONDS);
+      if (!lost && !positions.isEmpty()) {
+        consumer.commitSync(toOffsets(positions), Duration.ofSeconds(10));
+      }
+    } catch (Exception e) {
+      LOG.warn("Hand-over of {} incomplete: {}", numbers, e.toString());
+    }
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> toOffsets(Map<Integer, Long> positions) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    positions.forEach((p, o) -> offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(o)));
+    return offsets;
+  }
+
+  private static Set<Integer> numbers(Collection<TopicPartition> partitions) {
+    Set<Integer> numbers = new HashSet<>();
+    partitions.forEach(tp -> numbers.add(tp.partition()));
+    return numbers;
+  }
+}

@@ -1,0 +1,19 @@
+package io.kieworker.result;
+
+import io.vertx.core.json.JsonObject;
+
+/** Why a request did not succeed: Kie.ai's failCode / body code, or a worker code such as VALIDATION. */
+public record ResultError(String code, String message, boolean retryable) {
+  public static final String VALIDATION = "VALIDATION";
+  public static final String UNPARSEABLE = "UNPARSEABLE";
+  public static final String DEADLINE = "DEADLINE";
+
+  JsonObject toJson() {
+    return new JsonObject().put("code", code).put("message", message).put("retryable", retryable);
+  }
+
+  static ResultError fromJson(JsonObject json) {
+    return json == null ? null
+        : new ResultError(json.getString("code"), json.getString("message"), json.getBoolean("retryable", false));
+  }
+}

@@ -74,7 +74,17 @@ public final class Topics {
     }
   }
 
+  /**
+   * Creates the missing topics and returns once every named topic is visible with a leader for each
+   * partition. The broker answers CreateTopics when the controller has the topic, before its own
+   * metadata does; describing or fetching right after that fails with UnknownTopicOrPartition.
+   */
   public static void createIfAbsent(Admin admin, Collection<Spec> specs, Duration timeout) {
+    requestCreation(admin, specs, timeout);
+    awaitLeaders(admin, specs.stream().map(Spec::name).collect(java.util.stream.Collectors.toSet()), timeout);
+  }
+
+  private static void requestCreation(Admin admin, Collection<Spec> specs, Duration timeout) {
     List<NewTopic> topics = specs.stream().map(Spec::toNewTopic).toList();
     var futures = admin.createTopics(topics).values();
     for (Spec spec : specs) {
@@ -92,6 +102,40 @@ public final class Topics {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted creating topic " + spec.name(), e);
       }
+    }
+  }
+
+  private static void awaitLeaders(Admin admin, Set<String> names, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        Map<String, TopicDescription> descriptions =
+            admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean ready = descriptions.values().stream()
+            .flatMap(description -> description.partitions().stream())
+            .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+        if (ready) {
+          return;
+        }
+      } catch (ExecutionException | TimeoutException e) {
+        last = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted waiting for topics " + names, e);
+      }
+      pause(Duration.ofMillis(50));
+    }
+    throw new IllegalStateException("Topics " + names + " not ready within " + timeout, last);
+  }
+
+  /** Between metadata polls; this helper runs on a blocking thread by contract. */
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
     }
   }
 

@@ -139,7 +139,10 @@ class VertxKafkaClientTest {
   }
 
   private KafkaConsumer<String, String> consumer(Vertx vertx, Map<String, String> config) {
-    KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx, config, String.class, String.class);
+    KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx, config, String.class, String.class)
+        // Commit, committed, pause and resume wait for the running poll to return: the default 1 s
+        // poll timeout would add up to 1 s to each of them.
+        .pollTimeout(Duration.ofMillis(100));
     closers.add(consumer::close);
     return consumer;
   }

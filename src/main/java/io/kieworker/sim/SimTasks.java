@@ -19,8 +19,6 @@ public final class SimTasks {
   private final PriorityQueue<SimTask> unsettled =
       new PriorityQueue<>(Comparator.comparingLong(SimTask::completeTime));
   private double balance;
-  /** Credits of pending tasks: a create is refused (402) unless balance - reserved covers it. */
-  private double reserved;
   private long succeeded;
   private long failed;
 
@@ -40,13 +38,15 @@ public final class SimTasks {
     return byId.size();
   }
 
-  /** Reserves the credits and stores the task, or returns false when the balance can't cover it. */
+  /**
+   * Stores the task, or returns false when the balance is below its credits. Like Kie.ai's check,
+   * credits of still-running tasks are not held back: they are charged when the task succeeds.
+   */
   synchronized boolean tryAdd(SimTask task, long now) {
     settle(now);
-    if (balance - reserved < task.credits()) {
+    if (balance < task.credits()) {
       return false;
     }
-    reserved += task.credits();
     byId.put(task.taskId(), task);
     unsettled.add(task);
     return true;
@@ -56,7 +56,6 @@ public final class SimTasks {
     SimTask t;
     while ((t = unsettled.peek()) != null && t.completeTime() <= now) {
       unsettled.poll();
-      reserved -= t.credits();
       if (t.willFail()) {
         failed++;
       } else {
@@ -95,7 +94,6 @@ public final class SimTasks {
     byId.clear();
     unsettled.clear();
     balance = startBalance;
-    reserved = 0;
     succeeded = 0;
     failed = 0;
   }

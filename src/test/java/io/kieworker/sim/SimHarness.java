@@ -31,8 +31,12 @@ final class SimHarness implements AutoCloseable {
   }
 
   static <T> T await(Future<T> future) {
+    return await(future, WAIT);
+  }
+
+  static <T> T await(Future<T> future, Duration atMost) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(atMost.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new AssertionError("future did not complete: " + e, e);
     }

@@ -1,0 +1,36 @@
+package io.kieworker.config;
+
+import java.time.Duration;
+
+/**
+ * Limits and timings of the worker.
+ *
+ * @param callbackSecret signs callback URL tokens, or null: then derived from the API key
+ * @param createRateLimit createTask calls allowed per {@code createRateWindow}, for the whole account
+ * @param pollRate recordInfo calls per second, for the whole API key
+ * @param maxPending pending tasks at which the request partitions pause
+ * @param resumeRatio fraction of {@code maxPending} at which they resume
+ * @param resubmit5xx times a create answered with a 5xx may be submitted again
+ * @param ambiguousGrace how long a SUBMITTING record without task id waits for its callback
+ * @param dedupeWindow how long a terminal record answers a repeated request id
+ */
+public record WorkerSettings(String callbackSecret, int createRateLimit, Duration createRateWindow,
+    double pollRate, Duration deadline, int maxInflightCreates, int maxPending, double resumeRatio,
+    int resubmit5xx, Duration ambiguousGrace, Duration dedupeWindow, Duration commitInterval,
+    Duration shutdownTimeout, int maxRequestBytes) {
+
+  /** Pending tasks at or below which paused partitions resume. */
+  public int resumeMark() {
+    return (int) Math.floor(maxPending * resumeRatio);
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerSettings[callbackSecret=" + Secrets.mask(callbackSecret) + ", createRateLimit=" + createRateLimit
+        + ", createRateWindow=" + createRateWindow + ", pollRate=" + pollRate + ", deadline=" + deadline
+        + ", maxInflightCreates=" + maxInflightCreates + ", maxPending=" + maxPending + ", resumeRatio="
+        + resumeRatio + ", resubmit5xx=" + resubmit5xx + ", ambiguousGrace=" + ambiguousGrace + ", dedupeWindow="
+        + dedupeWindow + ", commitInterval=" + commitInterval + ", shutdownTimeout=" + shutdownTimeout
+        + ", maxRequestBytes=" + maxRequestBytes + "]";
+  }
+}

@@ -1,7 +1,6 @@
 package io.kieworker.sim;
 
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -84,10 +83,6 @@ final class SimHarness implements AutoCloseable {
   static JsonObject nanoBanana(String prompt) {
     return new JsonObject().put("model", "google/nano-banana")
         .put("input", new JsonObject().put("prompt", prompt).put("output_format", "png").put("image_size", "1:1"));
-  }
-
-  static MultiMap noHeaders() {
-    return MultiMap.caseInsensitiveMultiMap();
   }
 
   @Override

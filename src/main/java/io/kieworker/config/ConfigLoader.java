@@ -2,6 +2,7 @@ package io.kieworker.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -56,10 +57,11 @@ public final class ConfigLoader {
       @Override
       public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
           JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
-        String parent = p.getParsingContext().getParent() == null ? ""
-            : dotted(p.getParsingContext().getParent().pathAsPointer().toString());
-        unknownKeys.add("unknown key " + (parent.isEmpty() ? "" : parent + ".") + propertyName
-            + " (a typo? it would be ignored)");
+        // For a mapping or list value the parser has already entered it; its parent holds the key.
+        JsonStreamContext holder = p.currentToken() != null && p.currentToken().isStructStart()
+            ? p.getParsingContext().getParent() : p.getParsingContext();
+        String path = holder == null ? propertyName : dotted(holder.pathAsPointer().toString());
+        unknownKeys.add("unknown key " + (path.isEmpty() ? propertyName : path) + " (a typo? it would be ignored)");
         p.skipChildren();
         return true;
       }

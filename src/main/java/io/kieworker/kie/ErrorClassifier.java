@@ -57,6 +57,7 @@ public final class ErrorClassifier {
   public static KieError transportFailure(Call call, Throwable cause, boolean requestSent) {
     boolean timeout = cause instanceof java.util.concurrent.TimeoutException
         || cause instanceof io.netty.handler.timeout.TimeoutException
+        || cause.getCause() instanceof java.util.concurrent.TimeoutException
         || String.valueOf(cause.getMessage()).toLowerCase().contains("timeout")
         || String.valueOf(cause.getMessage()).toLowerCase().contains("timed out");
     String code = timeout ? "TIMEOUT" : "CONNECTION";

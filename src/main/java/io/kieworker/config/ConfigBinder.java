@@ -79,7 +79,7 @@ final class ConfigBinder {
   }
 
   private HttpConfig http(RawConfig.Http h) {
-    return new HttpConfig(required("http.host", h.host()), intIn("http.port", h.port(), 1, 65_535));
+    return new HttpConfig(required("http.host", h.host()), intIn("http.port", h.port(), 0, 65_535));
   }
 
   private WorkerSettings worker(RawConfig.Worker w) {
@@ -98,7 +98,9 @@ final class ConfigBinder {
         duration("worker.dedupeWindow", w.dedupeWindow()),
         duration("worker.commitInterval", w.commitInterval()),
         duration("worker.shutdownTimeout", w.shutdownTimeout()),
-        intIn("worker.maxRequestBytes", w.maxRequestBytes(), 1, Integer.MAX_VALUE));
+        intIn("worker.maxRequestBytes", w.maxRequestBytes(), 1, Integer.MAX_VALUE),
+        duration("worker.pollMinGap", w.pollMinGap()),
+        optional(w.expectedDuration()) == null ? null : duration("worker.expectedDuration", w.expectedDuration()));
   }
 
   /** KIE_API_KEY or the trimmed content of KIE_API_KEY_FILE; the value itself never enters a message. */

@@ -13,11 +13,14 @@ import java.time.Duration;
  * @param resubmit5xx times a create answered with a 5xx may be submitted again
  * @param ambiguousGrace how long a SUBMITTING record without task id waits for its callback
  * @param dedupeWindow how long a terminal record answers a repeated request id
+ * @param pollMinGap the shortest wait between two status reads of one task
+ * @param expectedDuration stands in for every model's typical duration until completions are
+ *     observed, or null to use the registry's per-model figures
  */
 public record WorkerSettings(String callbackSecret, int createRateLimit, Duration createRateWindow,
     double pollRate, Duration deadline, int maxInflightCreates, int maxPending, double resumeRatio,
     int resubmit5xx, Duration ambiguousGrace, Duration dedupeWindow, Duration commitInterval,
-    Duration shutdownTimeout, int maxRequestBytes) {
+    Duration shutdownTimeout, int maxRequestBytes, Duration pollMinGap, Duration expectedDuration) {
 
   /** Pending tasks at or below which paused partitions resume. */
   public int resumeMark() {
@@ -31,6 +34,7 @@ public record WorkerSettings(String callbackSecret, int createRateLimit, Duratio
         + ", maxInflightCreates=" + maxInflightCreates + ", maxPending=" + maxPending + ", resumeRatio="
         + resumeRatio + ", resubmit5xx=" + resubmit5xx + ", ambiguousGrace=" + ambiguousGrace + ", dedupeWindow="
         + dedupeWindow + ", commitInterval=" + commitInterval + ", shutdownTimeout=" + shutdownTimeout
-        + ", maxRequestBytes=" + maxRequestBytes + "]";
+        + ", maxRequestBytes=" + maxRequestBytes + ", pollMinGap=" + pollMinGap
+        + ", expectedDuration=" + expectedDuration + "]";
   }
 }

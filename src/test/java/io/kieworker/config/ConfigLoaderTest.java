@@ -49,7 +49,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8080));
     assertThat(c.worker()).isEqualTo(new WorkerSettings(null, 20, Duration.ofSeconds(10), 10.0,
         Duration.ofMinutes(15), 16, 10_000, 0.8, 1, Duration.ofMinutes(5), Duration.ofHours(24),
-        Duration.ofSeconds(1), Duration.ofSeconds(30), 10_485_760));
+        Duration.ofSeconds(1), Duration.ofSeconds(30), 10_485_760, Duration.ofSeconds(1), null));
     assertThat(c.worker().resumeMark()).isEqualTo(8000);
   }
 
@@ -97,7 +97,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9999));
     assertThat(c.worker()).isEqualTo(new WorkerSettings("cbsecret", 5, Duration.ofSeconds(2), 2.5,
         Duration.ofMinutes(15), 4, 100, 0.5, 0, Duration.ofSeconds(30), Duration.ofDays(2),
-        Duration.ofMillis(500), Duration.ofSeconds(10), 2048));
+        Duration.ofMillis(500), Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), null));
     assertThat(c.worker().resumeMark()).isEqualTo(50);
   }
 
@@ -165,9 +165,9 @@ class ConfigLoaderTest {
   @Test
   void portOutOfRange() {
     assertThat(failure(env("KIE_API_KEY", KEY, "HTTP_PORT", "70000")).problems())
-        .containsExactly("HTTP_PORT (http.port) must be 1–65535, got \"70000\"");
+        .containsExactly("HTTP_PORT (http.port) must be 0–65535, got \"70000\"");
     assertThat(failure(env("KIE_API_KEY", KEY, "HTTP_PORT", "http")).problems())
-        .containsExactly("HTTP_PORT (http.port) must be 1–65535, got \"http\"");
+        .containsExactly("HTTP_PORT (http.port) must be 0–65535, got \"http\"");
   }
 
   @Test
@@ -203,7 +203,7 @@ class ConfigLoaderTest {
 
   @Test
   void listsEveryProblemInOneException() {
-    ConfigException e = failure(env("WORKER_DEADLINE", "soon", "HTTP_PORT", "0", "KIE_BASE_URL", "x"));
+    ConfigException e = failure(env("WORKER_DEADLINE", "soon", "HTTP_PORT", "-1", "KIE_BASE_URL", "x"));
 
     assertThat(e.problems()).hasSize(4);
     assertThat(e.getMessage()).startsWith("invalid configuration (4 problems):")

@@ -1,0 +1,39 @@
+package io.kieworker.http;
+
+import io.kieworker.callback.KieCallback;
+import io.kieworker.worker.Health;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** The worker's HTTP surface on HTTP_PORT: the callback route, health probes and /metrics. */
+public final class HttpApi {
+  private HttpApi() {}
+
+  public static Router router(Vertx vertx, CallbackRoute callbacks, Health health, PrometheusMeterRegistry prometheus) {
+    Router router = Router.router(vertx);
+    router.post("/callbacks/kie/:partition/:requestId")
+        .handler(BodyHandler.create(false).setBodyLimit(KieCallback.MAX_BODY_BYTES))
+        .handler(callbacks);
+    router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end("{\"status\":\"UP\"}"));
+    router.get("/health/ready").handler(ctx -> {
+      String reason = health.notReadyReason();
+      ctx.response().setStatusCode(reason == null ? 200 : 503)
+          .putHeader("content-type", "application/json").end(health.toJson().encode());
+    });
+    if (prometheus != null) {
+      router.get("/metrics").handler(ctx -> ctx.response()
+          .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(prometheus.scrape()));
+    }
+    return router;
+  }
+
+  public static Future<HttpServer> listen(Vertx vertx, Router router, String host, int port) {
+    return vertx.createHttpServer().requestHandler(router).listen(port, host);
+  }
+}

@@ -1,0 +1,95 @@
+package io.kieworker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The worker's own meters, named {@code kie_worker.*} (Prometheus: {@code kie_worker_*}). Tags carry
+ * only bounded values (model ids from the registry, statuses, reasons), never request ids or keys.
+ * Micrometer meters are thread-safe.
+ */
+public final class WorkerMetrics {
+  private final MeterRegistry registry;
+  private final AtomicLong creditsRemaining = new AtomicLong(-1);
+
+  public WorkerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("kie_worker.credits.remaining", creditsRemaining, AtomicLong::get)
+        .description("Kie.ai credits left on the account, from the last check (-1 = unknown)")
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  public void requestConsumed() {
+    registry.counter("kie_worker.requests.consumed").increment();
+  }
+
+  public void rejected(String reason) {
+    registry.counter("kie_worker.requests.rejected", "reason", reason).increment();
+  }
+
+  public void create(String model, String outcome, Duration latency) {
+    registry.counter("kie_worker.creates", "model", model, "outcome", outcome).increment();
+    Timer.builder("kie_worker.create.latency").tag("model", model).publishPercentileHistogram()
+        .register(registry).record(latency);
+  }
+
+  public void poll(String outcome) {
+    registry.counter("kie_worker.polls", "outcome", outcome).increment();
+  }
+
+  public void callback(String result, String reason) {
+    registry.counter("kie_worker.callbacks", "result", result, "reason", reason).increment();
+  }
+
+  public void result(String status, String model, Duration endToEnd) {
+    registry.counter("kie_worker.results", "status", status).increment();
+    if (endToEnd != null) {
+      Timer.builder("kie_worker.end_to_end").tag("model", model == null ? "unknown" : model)
+          .description("Request received to result published")
+          .publishPercentileHistogram().register(registry).record(endToEnd);
+    }
+  }
+
+  public void creditsConsumed(String model, double credits) {
+    DistributionSummary.builder("kie_worker.credits.consumed").tag("model", model).register(registry)
+        .record(credits);
+  }
+
+  public void creditsRemaining(double credits) {
+    creditsRemaining.set((long) credits);
+  }
+
+  public void rateLimitWait() {
+    registry.counter("kie_worker.rate_limit.waits").increment();
+  }
+
+  public void rateLimited() {
+    registry.counter("kie_worker.rate_limit.429").increment();
+  }
+
+  public void resubmit(String reason) {
+    registry.counter("kie_worker.resubmits", "reason", reason).increment();
+  }
+
+  public void ambiguousCreate() {
+    registry.counter("kie_worker.creates.ambiguous").increment();
+  }
+
+  public Counter counter(String name, String... tags) {
+    return registry.counter(name, tags);
+  }
+}

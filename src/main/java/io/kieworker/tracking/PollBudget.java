@@ -1,0 +1,39 @@
+package io.kieworker.tracking;
+
+/**
+ * Kie.ai allows about 10 status reads per second per key: a token bucket refilled at {@code rate}
+ * per second, holding at most one second's worth. Event-loop confined.
+ */
+public final class PollBudget {
+  private final double ratePerMilli;
+  private final double capacity;
+  private double tokens;
+  private long last;
+
+  public PollBudget(double perSecond, long now) {
+    this.ratePerMilli = perSecond / 1000.0;
+    this.capacity = Math.max(1, perSecond);
+    this.tokens = capacity;
+    this.last = now;
+  }
+
+  public boolean tryTake(long now) {
+    refill(now);
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** When the next token will be there. */
+  public long nextTokenAt(long now) {
+    refill(now);
+    return tokens >= 1 ? now : now + (long) Math.ceil((1 - tokens) / ratePerMilli);
+  }
+
+  private void refill(long now) {
+    tokens = Math.min(capacity, tokens + (now - last) * ratePerMilli);
+    last = now;
+  }
+}

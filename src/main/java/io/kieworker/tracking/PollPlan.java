@@ -1,0 +1,68 @@
+package io.kieworker.tracking;
+
+import java.time.Duration;
+import java.util.function.DoubleSupplier;
+
+/**
+ * When to ask Kie.ai about a task next. Poll-only: at the learned {@code quantile} of the model's
+ * durations among tasks that ran at least as long as this one has (so ~70 % of tasks are done at
+ * the first poll), then again along the same curve, and past the longest sample with exponential
+ * backoff. Before anything is learned, the model's expected duration stands in. With callbacks on,
+ * polling is only a safety net: late and sparse.
+ */
+public final class PollPlan {
+  private final CompletionTimes times;
+  private final double quantile;
+  private final long minGap;
+  private final long maxGap;
+  private final boolean callbacksOn;
+  private final DoubleSupplier random;
+
+  public PollPlan(CompletionTimes times, double quantile, Duration minGap, Duration maxGap,
+      boolean callbacksOn, DoubleSupplier random) {
+    this.times = times;
+    this.quantile = quantile;
+    this.minGap = minGap.toMillis();
+    this.maxGap = maxGap.toMillis();
+    this.callbacksOn = callbacksOn;
+    this.random = random;
+  }
+
+  /** Delay from now until the next poll of a task submitted {@code elapsed} ms ago. */
+  public long nextDelay(String model, long elapsed, Duration expected, int pollsSoFar) {
+    long delay = callbacksOn ? safetyNetDelay(model, elapsed, expected, pollsSoFar)
+        : pollDelay(model, elapsed, expected, pollsSoFar);
+    // Up to 10 % later, never earlier: spreads polls of tasks created together.
+    return delay + (long) (delay * 0.1 * random.getAsDouble());
+  }
+
+  private long pollDelay(String model, long elapsed, Duration expected, int pollsSoFar) {
+    long target = times.conditionalQuantile(model, elapsed, quantile);
+    if (target < 0 && times.samples(model) == 0 && elapsed < expected.toMillis()) {
+      target = expected.toMillis();
+    }
+    if (target < 0) {
+      return backoff(pollsSoFar);
+    }
+    return clamp(target - elapsed);
+  }
+
+  private long safetyNetDelay(String model, long elapsed, Duration expected, int pollsSoFar) {
+    long p99 = times.conditionalQuantile(model, 0, 0.99);
+    long typicalLongest = Math.max(p99, expected.toMillis());
+    long firstAt = Math.max(3 * typicalLongest, 60_000);
+    if (elapsed < firstAt) {
+      return Math.max(minGap, firstAt - elapsed);
+    }
+    return Math.max(60_000, backoff(pollsSoFar));
+  }
+
+  private long backoff(int pollsSoFar) {
+    double gap = minGap * Math.pow(1.5, Math.min(pollsSoFar, 20));
+    return clamp((long) gap);
+  }
+
+  private long clamp(long delay) {
+    return Math.max(minGap, Math.min(maxGap, delay));
+  }
+}

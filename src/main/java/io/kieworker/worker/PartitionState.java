@@ -1,0 +1,57 @@
+package io.kieworker.worker;
+
+import io.kieworker.ledger.LedgerRecord;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the worker holds for one owned request partition. Event-loop confined. */
+final class PartitionState {
+  /** A finished request, kept for the dedupe window: its published result and pass-through headers. */
+  record Terminal(JsonObject result, JsonArray headers, Instant since) {}
+
+  final int partition;
+  final Map<String, PendingTask> pending = new HashMap<>();
+  final Map<String, Terminal> terminals = new HashMap<>();
+  /** During replay: the latest ledger record per key (null value = tombstone seen). */
+  private Map<String, LedgerRecord> replayed = new HashMap<>();
+
+  PartitionState(int partition) {
+    this.partition = partition;
+  }
+
+  void replayed(String key, LedgerRecord record) {
+    if (record == null) {
+      replayed.remove(key);
+    } else {
+      replayed.put(key, record);
+    }
+  }
+
+  /** The restored request records (not callbacks); replay state is dropped. */
+  List<LedgerRecord> takeReplayed() {
+    List<LedgerRecord> records = new ArrayList<>();
+    replayed.forEach((key, r) -> {
+      if (!LedgerRecord.isCallbackKey(key)) {
+        records.add(r);
+      }
+    });
+    return records;
+  }
+
+  /** The callbacks that arrived for this partition and were not yet handled. */
+  List<LedgerRecord> takeReplayedCallbacks() {
+    List<LedgerRecord> callbacks = new ArrayList<>();
+    replayed.forEach((key, r) -> {
+      if (LedgerRecord.isCallbackKey(key)) {
+        callbacks.add(r);
+      }
+    });
+    replayed = new HashMap<>();
+    return callbacks;
+  }
+}

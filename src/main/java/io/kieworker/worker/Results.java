@@ -1,0 +1,61 @@
+package io.kieworker.worker;
+
+import io.kieworker.kie.KieError;
+import io.kieworker.kie.TaskRecord;
+import io.kieworker.result.ResultError;
+import io.kieworker.result.ResultEvent;
+import io.kieworker.result.ResultStatus;
+import io.kieworker.result.Timings;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the terminal result of a pending task. */
+final class Results {
+  private Results() {}
+
+  static ResultEvent succeeded(PendingTask task, TaskRecord record) {
+    return event(task, ResultStatus.SUCCEEDED, record.resultUrls(), null, record.creditsConsumed(),
+        completedAt(record));
+  }
+
+  static ResultEvent failed(PendingTask task, TaskRecord record) {
+    String code = record.failCode() == null ? "GENERATION_FAILED" : record.failCode();
+    String message = record.failMsg() == null ? "Kie.ai reported the task failed" : record.failMsg();
+    return event(task, ResultStatus.FAILED, List.of(), new ResultError(code, message, false),
+        record.creditsConsumed(), completedAt(record));
+  }
+
+  static ResultEvent failed(PendingTask task, KieError error) {
+    return event(task, ResultStatus.FAILED, List.of(),
+        new ResultError(error.code(), error.message(), error.retryable()), null, Instant.now());
+  }
+
+  static ResultEvent failed(PendingTask task, String code, String message, boolean retryable) {
+    return event(task, ResultStatus.FAILED, List.of(), new ResultError(code, message, retryable), null,
+        Instant.now());
+  }
+
+  static ResultEvent timedOut(PendingTask task) {
+    return event(task, ResultStatus.TIMED_OUT, List.of(), new ResultError(ResultError.DEADLINE,
+        "no terminal state from Kie.ai before the deadline", true), null, Instant.now());
+  }
+
+  private static ResultEvent event(PendingTask task, ResultStatus status, List<String> urls,
+      ResultError error, Double credits, Instant completedAt) {
+    return new ResultEvent(task.requestId, status, task.model, task.taskId, urls, error, task.attempts,
+        credits, new Timings(task.receivedAt, task.submittedAt, completedAt, null), metadata(task.metadata));
+  }
+
+  private static Instant completedAt(TaskRecord record) {
+    return record.completeTime() == null ? Instant.now() : Instant.ofEpochMilli(record.completeTime());
+  }
+
+  private static Map<String, String> metadata(JsonObject json) {
+    Map<String, String> map = new LinkedHashMap<>();
+    json.forEach(e -> map.put(e.getKey(), String.valueOf(e.getValue())));
+    return map;
+  }
+}

@@ -1,0 +1,421 @@
+package io.kieworker.worker;
+
+import io.kieworker.config.WorkerConfig;
+import io.kieworker.http.CallbackToken;
+import io.kieworker.kie.DataUri;
+import io.kieworker.kie.ErrorClass;
+import io.kieworker.kie.KieClient;
+import io.kieworker.kie.KieError;
+import io.kieworker.kie.KieResult;
+import io.kieworker.kie.TaskRecord;
+import io.kieworker.ledger.LedgerRecord;
+import io.kieworker.ledger.TaskLedger;
+import io.kieworker.metrics.WorkerMetrics;
+import io.kieworker.model.ModelRegistry;
+import io.kieworker.model.ModelSpec;
+import io.kieworker.request.Endpoint;
+import io.kieworker.submit.CreateRateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns queued requests into Kie.ai tasks: inline images uploaded, a create slot taken under the
+ * account's rate limit and the in-flight bound, {@code SUBMITTING} made durable, then the one paid
+ * call. Every create outcome has exactly one next step here.
+ *
+ * <p>Event-loop confined (the worker's context).
+ */
+final class Submitter {
+  private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
+  private static final long CREDITS_RECHECK_MS = 30_000;
+  private static final long AUTH_RECHECK_MS = 60_000;
+
+  private final Worker worker;
+  private final Vertx vertx;
+  private final KieClient kie;
+  private final TaskLedger ledger;
+  private final ModelRegistry registry;
+  private final WorkerMetrics metrics;
+  private final WorkerConfig config;
+  private final CallbackToken token;
+  private final String instanceId;
+  private final CreateRateLimiter limiter;
+  private final ArrayDeque<PendingTask> queue = new ArrayDeque<>();
+  private final List<Promise<Void>> drainWaiters = new ArrayList<>();
+  private int inFlight;
+  private long pumpTimer = -1;
+  private long pumpAt = Long.MAX_VALUE;
+  /** Set while creates wait for credits ("credits") or a working key ("auth"). */
+  private String blockedBy;
+
+  Submitter(Worker worker, Vertx vertx, KieClient kie, TaskLedger ledger, ModelRegistry registry,
+      WorkerMetrics metrics, WorkerConfig config, CallbackToken token, String instanceId) {
+    this.worker = worker;
+    this.vertx = vertx;
+    this.kie = kie;
+    this.ledger = ledger;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.config = config;
+    this.token = token;
+    this.instanceId = instanceId;
+    this.limiter = new CreateRateLimiter(config.worker().createRateLimit(),
+        config.worker().createRateWindow().toMillis());
+  }
+
+  int inFlight() {
+    return inFlight;
+  }
+
+  CreateRateLimiter limiter() {
+    return limiter;
+  }
+
+  /** Queues a new or resubmitted request; inline images are uploaded first (safe to repeat). */
+  void enqueue(PendingTask task) {
+    task.phase = PendingTask.Phase.QUEUED;
+    uploadInlineImages(task).onComplete(ar -> {
+      if (!worker.owns(task)) {
+        return;
+      }
+      if (ar.failed()) {
+        KieError error = ((UploadFailure) ar.cause()).error;
+        worker.finish(task, Results.failed(task, "UPLOAD_FAILED", "inline image upload failed: "
+            + error.message(), error.retryable()));
+        return;
+      }
+      queue.addLast(task);
+      pump();
+    });
+  }
+
+  /** Drops a task whose partition went away or which finished elsewhere. */
+  void forget(PendingTask task) {
+    queue.remove(task);
+    if (task.ambiguousTimer >= 0) {
+      vertx.cancelTimer(task.ambiguousTimer);
+      task.ambiguousTimer = -1;
+    }
+  }
+
+  /** Completes when no create is in flight, or after {@code timeout}. Queued tasks are left alone. */
+  Future<Void> drain(Duration timeout) {
+    queue.clear();
+    if (inFlight == 0) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> promise = Promise.promise();
+    drainWaiters.add(promise);
+    vertx.setTimer(timeout.toMillis(), id -> promise.tryComplete());
+    return promise.future();
+  }
+
+  // ---- the create pipeline -----------------------------------------------------------------------
+
+  private void pump() {
+    long now = System.currentTimeMillis();
+    while (blockedBy == null && inFlight < config.worker().maxInflightCreates() && !queue.isEmpty()) {
+      PendingTask task = queue.peekFirst();
+      if (!worker.owns(task)) {
+        queue.pollFirst();
+        continue;
+      }
+      if (!limiter.tryAcquire(now)) {
+        metrics.rateLimitWait();
+        schedulePump(limiter.nextFreeAt(now));
+        return;
+      }
+      queue.pollFirst();
+      create(task);
+    }
+  }
+
+  private void schedulePump(long at) {
+    if (pumpTimer >= 0 && pumpAt <= at) {
+      return;
+    }
+    if (pumpTimer >= 0) {
+      vertx.cancelTimer(pumpTimer);
+    }
+    pumpAt = at;
+    pumpTimer = vertx.setTimer(Math.max(1, at - System.currentTimeMillis()), id -> {
+      pumpTimer = -1;
+      pumpAt = Long.MAX_VALUE;
+      pump();
+    });
+  }
+
+  private void create(PendingTask task) {
+    inFlight++;
+    task.phase = PendingTask.Phase.CREATING;
+    task.attempts++;
+    if (task.submittedAt == null) {
+      task.submittedAt = Instant.now();
+      task.deadlineAt = task.submittedAt.plus(config.worker().deadline()).toEpochMilli();
+    }
+    LedgerRecord submitting = task.toLedger(LedgerRecord.Type.SUBMITTING, instanceId, 0, null);
+    ledger.write(task.partition, submitting)
+        .compose(v -> {
+          // Ownership is checked again after the durable write: a partition lost meanwhile is the
+          // next owner's, which will find this SUBMITTING record and treat it as ambiguous.
+          if (!worker.owns(task)) {
+            return Future.succeededFuture(null);
+          }
+          long started = System.nanoTime();
+          return callCreate(task).map(r -> {
+            metrics.create(task.model, r.isOk() ? "created" : r.errorClass().name().toLowerCase(),
+                Duration.ofNanos(System.nanoTime() - started));
+            return r;
+          });
+        })
+        .onComplete(ar -> {
+          inFlight--;
+          if (ar.failed()) {
+            LOG.warn("Ledger write before create failed for {}: {}", task.requestId, ar.cause().toString());
+            task.attempts--;
+            limiter.release();
+            retryLater(task, null);
+          } else if (ar.result() != null) {
+            onCreated(task, ar.result());
+          }
+          afterCreate();
+        });
+  }
+
+  private Future<KieResult<String>> callCreate(PendingTask task) {
+    String callBackUrl = callbackUrl(task);
+    if (task.endpoint == Endpoint.LEGACY) {
+      JsonObject body = task.input.copy().put("model", task.model);
+      if (callBackUrl != null) {
+        body.put("callBackUrl", callBackUrl);
+      }
+      return kie.legacyGenerate(body);
+    }
+    return kie.createTask(task.model, task.input, callBackUrl);
+  }
+
+  private void onCreated(PendingTask task, KieResult<String> result) {
+    if (result.isOk()) {
+      adopt(task, result.value());
+      return;
+    }
+    KieError error = result.error();
+    switch (error.errorClass()) {
+      case RATE_LIMITED -> {
+        metrics.rateLimited();
+        task.attempts--;
+        long wait = error.retryAfter() != null ? error.retryAfter().toMillis()
+            : config.worker().createRateWindow().toMillis();
+        limiter.blockUntil(System.currentTimeMillis() + wait);
+        queue.addFirst(task);
+      }
+      case TRANSIENT -> {
+        task.attempts--;
+        if (error.httpStatus() == 0) {
+          limiter.release(); // never reached Kie.ai
+        }
+        retryLater(task, error);
+      }
+      case CREDITS -> {
+        task.attempts--;
+        queue.addFirst(task);
+        block("credits", CREDITS_RECHECK_MS);
+      }
+      case AUTH -> {
+        task.attempts--;
+        queue.addFirst(task);
+        worker.keyAccepted(false);
+        block("auth", AUTH_RECHECK_MS);
+      }
+      case AMBIGUOUS -> {
+        metrics.ambiguousCreate();
+        worker.durable(task); // SUBMITTING is in the ledger
+        ambiguous(task, error.message());
+      }
+      default -> worker.finish(task, Results.failed(task, error));
+    }
+  }
+
+  private void afterCreate() {
+    if (inFlight == 0 && !drainWaiters.isEmpty()) {
+      drainWaiters.forEach(Promise::tryComplete);
+      drainWaiters.clear();
+    }
+    pump();
+  }
+
+  /** Task id known: record it, make the request's offset committable, start tracking. */
+  void adopt(PendingTask task, String taskId) {
+    forget(task);
+    task.taskId = taskId;
+    task.phase = PendingTask.Phase.TRACKED;
+    LedgerRecord submitted = task.toLedger(LedgerRecord.Type.SUBMITTED, instanceId, 0, null);
+    worker.track(task);
+    ledger.write(task.partition, submitted).onComplete(ar -> {
+      if (ar.succeeded()) {
+        worker.durable(task);
+      } else {
+        LOG.warn("Ledger SUBMITTED write failed for {} (task {}): {}", task.requestId, taskId, ar.cause().toString());
+      }
+    });
+  }
+
+  /** A create whose answer was lost: wait for its callback, then resubmit after the grace period. */
+  void ambiguous(PendingTask task, String why) {
+    task.phase = PendingTask.Phase.AMBIGUOUS;
+    long since = task.submittedAt == null ? System.currentTimeMillis() : task.submittedAt.toEpochMilli();
+    long wait = Math.max(1, since + config.worker().ambiguousGrace().toMillis() - System.currentTimeMillis());
+    LOG.warn("Create for {} is ambiguous ({}); waiting up to {} ms for its callback", task.requestId, why, wait);
+    task.ambiguousTimer = vertx.setTimer(wait, id -> {
+      task.ambiguousTimer = -1;
+      if (task.phase == PendingTask.Phase.AMBIGUOUS && worker.owns(task)) {
+        LOG.warn("No callback for ambiguous create of {}; submitting again", task.requestId);
+        worker.resubmit(task, "ambiguous");
+      }
+    });
+  }
+
+  /**
+   * A callback named a task for a request whose create was ambiguous. The body is not signed, so
+   * Kie.ai is asked: the task must exist and carry this request's callback URL.
+   */
+  void confirmAmbiguous(PendingTask task, String taskId) {
+    if (task.phase != PendingTask.Phase.AMBIGUOUS && task.phase != PendingTask.Phase.CREATING) {
+      return;
+    }
+    Future<KieResult<TaskRecord>> lookup =
+        task.endpoint == Endpoint.LEGACY ? kie.legacyRecordInfo(taskId) : kie.recordInfo(taskId);
+    lookup.onComplete(ar -> {
+      if (!worker.owns(task) || task.taskId != null) {
+        return;
+      }
+      KieResult<TaskRecord> r = ar.result();
+      if (r != null && r.isOk() && belongsTo(r.value(), task)) {
+        LOG.info("Ambiguous create of {} resolved by its callback: task {}", task.requestId, taskId);
+        adopt(task, taskId);
+      } else {
+        metrics.callback("ignored", "unconfirmed-task");
+      }
+    });
+  }
+
+  /** The task's stored request carries our callback URL for this request (when Kie.ai shows it). */
+  private boolean belongsTo(TaskRecord record, PendingTask task) {
+    JsonObject param = record.param();
+    if (param == null) {
+      return task.endpoint == Endpoint.LEGACY; // the legacy record shows no param: trust the token
+    }
+    String url = param.getString("callBackUrl");
+    return url != null && url.contains(token.token(task.requestId));
+  }
+
+  private void retryLater(PendingTask task, KieError error) {
+    task.createRetries++;
+    if (System.currentTimeMillis() >= task.deadlineAt && task.submittedAt != null) {
+      worker.finish(task, error == null ? Results.timedOut(task) : Results.failed(task, error));
+      return;
+    }
+    long cap = Math.min(60_000, 500L << Math.min(task.createRetries, 7));
+    long delay = ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
+    task.phase = PendingTask.Phase.QUEUED;
+    vertx.setTimer(delay, id -> {
+      if (worker.owns(task) && task.phase == PendingTask.Phase.QUEUED) {
+        queue.addFirst(task);
+        pump();
+      }
+    });
+  }
+
+  // ---- credits and key ---------------------------------------------------------------------------
+
+  /** Stops creating (and consuming) until Kie.ai's credit endpoint answers well again. */
+  private void block(String reason, long recheckMs) {
+    if (blockedBy != null) {
+      return;
+    }
+    blockedBy = reason;
+    worker.pauseFor(reason);
+    vertx.setTimer(recheckMs, id -> recheck(reason, recheckMs));
+  }
+
+  private void recheck(String reason, long recheckMs) {
+    kie.credits().onComplete(ar -> {
+      KieResult<Double> r = ar.result();
+      boolean keyOk = r != null && (r.isOk() || r.errorClass() != ErrorClass.AUTH);
+      boolean creditsOk = r != null && r.isOk() && r.value() > 0;
+      if (r != null && r.isOk()) {
+        metrics.creditsRemaining(r.value());
+      }
+      worker.keyAccepted(keyOk);
+      if ("auth".equals(reason) ? keyOk : creditsOk) {
+        blockedBy = null;
+        worker.resumeFrom(reason);
+        pump();
+      } else {
+        vertx.setTimer(recheckMs, id -> recheck(reason, recheckMs));
+      }
+    });
+  }
+
+  // ---- inputs ------------------------------------------------------------------------------------
+
+  private String callbackUrl(PendingTask task) {
+    String base = config.kie().callbackBaseUrl();
+    if (base == null) {
+      return null;
+    }
+    return base + "/callbacks/kie/" + task.partition + "/"
+        + URLEncoder.encode(task.requestId, StandardCharsets.UTF_8).replace("+", "%20")
+        + "?token=" + token.token(task.requestId);
+  }
+
+  /** Replaces each {@code data:} image of the model's image field by an uploaded file's URL. */
+  private Future<Void> uploadInlineImages(PendingTask task) {
+    ModelSpec spec = task.endpoint == Endpoint.MARKET ? registry.find(task.model).orElse(null) : null;
+    if (spec == null || spec.imageField() == null || !(task.input.getValue(spec.imageField()) instanceof JsonArray)) {
+      return Future.succeededFuture();
+    }
+    JsonArray images = task.input.getJsonArray(spec.imageField());
+    List<Future<Void>> uploads = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      Object image = images.getValue(i);
+      if (image instanceof String && DataUri.looksLikeDataUri((String) image)) {
+        int index = i;
+        uploads.add(kie.uploadDataUri((String) image, "kie-worker/" + safe(task.requestId), null)
+            .compose(r -> r.isOk() ? Future.succeededFuture(r.value().downloadUrl())
+                : Future.failedFuture(new UploadFailure(r.error())))
+            .map(url -> {
+              images.set(index, url);
+              return null;
+            }));
+      }
+    }
+    return Future.all(uploads).mapEmpty();
+  }
+
+  private static String safe(String requestId) {
+    return requestId.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  private static final class UploadFailure extends RuntimeException {
+    final KieError error;
+
+    UploadFailure(KieError error) {
+      super(error.toString(), null, false, false);
+      this.error = error;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.kieworker.worker;
+
+import io.kieworker.config.WorkerConfig;
+import io.kieworker.kie.ErrorClass;
+import io.kieworker.kie.KieClient;
+import io.kieworker.kie.KieResult;
+import io.kieworker.kie.TaskRecord;
+import io.kieworker.kie.TaskState;
+import io.kieworker.metrics.WorkerMetrics;
+import io.kieworker.model.ModelRegistry;
+import io.kieworker.model.ModelSpec;
+import io.kieworker.request.Endpoint;
+import io.kieworker.tracking.CompletionTimes;
+import io.kieworker.tracking.PollBudget;
+import io.kieworker.tracking.PollPlan;
+import io.kieworker.tracking.PollScheduler;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows submitted tasks to a terminal state: adaptive polls under the key's poll budget, an
+ * immediate confirming poll when a callback arrives, the deadline, and resubmission of tasks that
+ * Kie.ai failed with a 5xx code.
+ *
+ * <p>Event-loop confined (the worker's context).
+ */
+final class Tracker {
+  private static final Logger LOG = LoggerFactory.getLogger(Tracker.class);
+  private static final Duration DEFAULT_EXPECTED = Duration.ofSeconds(30);
+  private static final int NOT_FOUND_LIMIT = 3;
+
+  private final Worker worker;
+  private final KieClient kie;
+  private final ModelRegistry registry;
+  private final WorkerMetrics metrics;
+  private final WorkerConfig config;
+  private final CompletionTimes times = new CompletionTimes();
+  private final PollPlan plan;
+  private final PollScheduler<PendingTask> scheduler;
+  private boolean stopped;
+
+  Tracker(Worker worker, Vertx vertx, KieClient kie, ModelRegistry registry, WorkerMetrics metrics,
+      WorkerConfig config) {
+    this.worker = worker;
+    this.kie = kie;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.config = config;
+    this.plan = new PollPlan(times, 0.7, config.worker().pollMinGap(), Duration.ofSeconds(30),
+        config.kie().callbacksEnabled(), () -> ThreadLocalRandom.current().nextDouble());
+    this.scheduler = new PollScheduler<>(vertx,
+        new PollBudget(config.worker().pollRate(), System.currentTimeMillis()),
+        System::currentTimeMillis, task -> task.pollGeneration, this::poll);
+  }
+
+  CompletionTimes completionTimes() {
+    return times;
+  }
+
+  /** Starts following a task whose id is known. */
+  void track(PendingTask task, boolean restored) {
+    task.phase = PendingTask.Phase.TRACKED;
+    scheduleNext(task);
+  }
+
+  /** A callback arrived: confirm with Kie.ai now instead of waiting for the plan. */
+  void pollNow(PendingTask task) {
+    if (task.phase != PendingTask.Phase.TRACKED) {
+      return;
+    }
+    task.pollGeneration++;
+    scheduler.schedule(task, task.pollGeneration, System.currentTimeMillis());
+  }
+
+  void untrack(PendingTask task) {
+    task.pollGeneration++;
+  }
+
+  void stopAll() {
+    stopped = true;
+  }
+
+  private void scheduleNext(PendingTask task) {
+    long now = System.currentTimeMillis();
+    long elapsed = task.submittedAt == null ? 0 : now - task.submittedAt.toEpochMilli();
+    long due = now + plan.nextDelay(task.model, elapsed, expected(task.model), task.polls);
+    task.pollGeneration++;
+    scheduler.schedule(task, task.pollGeneration, Math.min(due, Math.max(now, task.deadlineAt)));
+  }
+
+  private void poll(PendingTask task) {
+    if (stopped || !worker.owns(task) || task.phase != PendingTask.Phase.TRACKED) {
+      return;
+    }
+    task.polls++;
+    long generation = task.pollGeneration;
+    Future<KieResult<TaskRecord>> read =
+        task.endpoint == Endpoint.LEGACY ? kie.legacyRecordInfo(task.taskId) : kie.recordInfo(task.taskId);
+    read.onComplete(ar -> {
+      if (!worker.owns(task) || task.phase != PendingTask.Phase.TRACKED || generation != task.pollGeneration) {
+        return; // finished, moved or re-polled meanwhile
+      }
+      onRecord(task, ar.result());
+    });
+  }
+
+  private void onRecord(PendingTask task, KieResult<TaskRecord> result) {
+    if (!result.isOk()) {
+      metrics.poll(result.errorClass().name().toLowerCase());
+      onPollError(task, result);
+      return;
+    }
+    TaskRecord record = result.value();
+    metrics.poll(record.state().name().toLowerCase());
+    if (record.state() == TaskState.SUCCESS) {
+      learn(task, record);
+      if (record.creditsConsumed() != null) {
+        metrics.creditsConsumed(task.model, record.creditsConsumed());
+      }
+      worker.finish(task, Results.succeeded(task, record));
+    } else if (record.state() == TaskState.FAIL) {
+      onFailed(task, record);
+    } else if (System.currentTimeMillis() >= task.deadlineAt) {
+      worker.finish(task, Results.timedOut(task));
+    } else {
+      scheduleNext(task);
+    }
+  }
+
+  private void onFailed(PendingTask task, TaskRecord record) {
+    if (isServerFailure(record.failCode()) && task.attempts <= config.worker().resubmit5xx()) {
+      LOG.warn("Task {} of {} failed with {} ({}); submitting again", task.taskId, task.requestId,
+          record.failCode(), record.failMsg());
+      worker.resubmit(task, "fail-5xx");
+      return;
+    }
+    worker.finish(task, Results.failed(task, record));
+  }
+
+  private void onPollError(PendingTask task, KieResult<TaskRecord> result) {
+    if (result.errorClass() == ErrorClass.NOT_FOUND && ++task.notFoundPolls >= NOT_FOUND_LIMIT) {
+      worker.finish(task, Results.failed(task, "TASK_NOT_FOUND",
+          "Kie.ai does not know task " + task.taskId, false));
+      return;
+    }
+    if (System.currentTimeMillis() >= task.deadlineAt) {
+      worker.finish(task, Results.timedOut(task));
+      return;
+    }
+    if (result.errorClass() == ErrorClass.AUTH) {
+      worker.keyAccepted(false);
+    }
+    scheduleNext(task);
+  }
+
+  /** Learns the model's duration from Kie.ai's own timestamps, else from our submit time. */
+  private void learn(PendingTask task, TaskRecord record) {
+    Duration took = record.generationTime();
+    if (took == null && task.submittedAt != null) {
+      took = Duration.ofMillis(System.currentTimeMillis() - task.submittedAt.toEpochMilli());
+    }
+    if (took != null) {
+      times.record(task.model, took.toMillis());
+    }
+  }
+
+  private Duration expected(String model) {
+    if (config.worker().expectedDuration() != null) {
+      return config.worker().expectedDuration();
+    }
+    return registry.find(model).map(ModelSpec::expectedDuration).orElse(DEFAULT_EXPECTED);
+  }
+
+  static boolean isServerFailure(String failCode) {
+    if (failCode == null) {
+      return false;
+    }
+    try {
+      int code = Integer.parseInt(failCode.trim());
+      return code >= 500 && code < 600;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,577 @@
+package io.kieworker.worker;
+
+import io.kieworker.config.WorkerConfig;
+import io.kieworker.http.CallbackRoute;
+import io.kieworker.http.CallbackToken;
+import io.kieworker.http.HttpApi;
+import io.kieworker.kafka.OffsetTracker;
+import io.kieworker.kafka.RequestConsumer;
+import io.kieworker.kie.KieClient;
+import io.kieworker.kie.KieClientOptions;
+import io.kieworker.ledger.LedgerRecord;
+import io.kieworker.ledger.LedgerTail;
+import io.kieworker.ledger.TaskLedger;
+import io.kieworker.metrics.WorkerMetrics;
+import io.kieworker.model.ModelRegistry;
+import io.kieworker.request.ParseOutcome;
+import io.kieworker.request.RequestParser;
+import io.kieworker.result.PassThroughHeaders;
+import io.kieworker.result.ResultEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.serialization.BufferSerializer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker: owns request partitions (and the ledger partitions numbered like them), turns each
+ * request into one Kie.ai task and each task into one terminal result.
+ *
+ * <p>Threading: one verticle, one event loop. All state (partitions, pending tasks, queues,
+ * timers) is touched only on this verticle's context; the two Kafka poll threads and the HTTP
+ * callback route reach it through {@code runOnContext} or the verticle's own context.
+ *
+ * <p>Order of durable steps for one request: [uploads] → ledger SUBMITTING → createTask → ledger
+ * SUBMITTED → offset committable → … → result published → ledger TERMINAL. A crash between any two
+ * steps is resolved from the ledger by the next owner (see docs in README "Design").
+ */
+public final class Worker extends VerticleBase implements RequestConsumer.Listener, LedgerTail.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+  private final WorkerConfig config;
+  private final ModelRegistry registry;
+  private final WorkerMetrics metrics;
+  private final PrometheusMeterRegistry prometheus;
+  private final String instanceId = UUID.randomUUID().toString();
+  private volatile int partitionCount;
+  private HttpServer httpServer;
+
+  private KafkaProducer<String, Buffer> producer;
+  private TaskLedger ledger;
+  private Outbox outbox;
+  private KieClient kie;
+  private RequestParser parser;
+  private RequestConsumer consumer;
+  private LedgerTail ledgerTail;
+  private Submitter submitter;
+  private Tracker tracker;
+  private CallbackRoute callbacks;
+  private final OffsetTracker offsets = new OffsetTracker();
+  private final Map<Integer, PartitionState> partitions = new HashMap<>();
+  private final Map<Integer, Promise<Void>> replays = new HashMap<>();
+  private final Set<String> pauseReasons = new HashSet<>();
+  private final Health health = new Health();
+  private long commitTimer = -1;
+  private long sweepTimer = -1;
+  private boolean stopping;
+
+  /** @param prometheus served at /metrics, or null to serve no metrics */
+  public Worker(WorkerConfig config, ModelRegistry registry, WorkerMetrics metrics, PrometheusMeterRegistry prometheus) {
+    this.config = config;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.prometheus = prometheus;
+  }
+
+  /** The port the HTTP server listens on (useful when HTTP_PORT is 0). */
+  public int httpPort() {
+    return httpServer == null ? -1 : httpServer.actualPort();
+  }
+
+  public String instanceId() {
+    return instanceId;
+  }
+
+  public Health health() {
+    return health;
+  }
+
+  public CallbackRoute callbackRoute() {
+    return callbacks;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  @Override
+  public Future<?> start() {
+    Properties kafka = kafkaProperties();
+    producer = KafkaProducer.create(vertx, producerProperties(kafka));
+    producer.exceptionHandler(e -> {
+      LOG.warn("Kafka producer: {}", e.toString());
+      health.producerFailed();
+    });
+    ledger = new TaskLedger(producer, config.topics().ledger());
+    outbox = new Outbox(vertx, producer, config.topics().results(), config.topics().dlq());
+    kie = new KieClient(vertx, kieOptions());
+    parser = new RequestParser(registry, config.worker().maxRequestBytes());
+    String secret = config.worker().callbackSecret() != null
+        ? config.worker().callbackSecret() : CallbackToken.deriveSecret(config.kie().apiKey());
+    CallbackToken token = new CallbackToken(secret);
+    tracker = new Tracker(this, vertx, kie, registry, metrics, config);
+    submitter = new Submitter(this, vertx, kie, ledger, registry, metrics, config, token, instanceId);
+    callbacks = new CallbackRoute(ledger, token, config.kie().webhookHmacKey(), metrics, instanceId,
+        () -> partitionCount);
+    metrics.gauge("kie_worker.pending.tasks", "Requests owned and not finished (the autoscaling signal)",
+        this::pendingCount);
+    metrics.gauge("kie_worker.creates.inflight", "createTask calls under way", () -> submitter.inFlight());
+    metrics.gauge("kie_worker.partitions.paused", "1 while the request partitions are paused",
+        () -> pauseReasons.isEmpty() ? 0 : 1);
+
+    return vertx.executeBlocking(() -> TopicSetup.ensure(config, kafka))
+        .compose(n -> {
+          partitionCount = n;
+          return HttpApi.listen(vertx, HttpApi.router(vertx, callbacks, health, prometheus),
+              config.http().host(), config.http().port());
+        })
+        .compose(server -> {
+          httpServer = server;
+          return checkKey();
+        })
+        .onSuccess(v -> startConsuming(kafka));
+  }
+
+  private void startConsuming(Properties kafka) {
+    ledgerTail = new LedgerTail(kafka, config.topics().ledger(), context, this);
+    ledgerTail.start();
+    consumer = new RequestConsumer(kafka, config.kafka().groupId(), config.kafka().groupInstanceId(),
+        config.topics().requests(), context, this);
+    consumer.start();
+    health.consumerStarted();
+    commitTimer = vertx.setPeriodic(config.worker().commitInterval().toMillis(),
+        id -> consumer.commit(offsets.commitPositions()));
+    sweepTimer = vertx.setPeriodic(60_000, id -> sweepTerminals());
+    LOG.info("Worker {} consuming {} (callbacks {})", instanceId, config.topics().requests(),
+        config.kie().callbacksEnabled() ? "on" : "off: poll only");
+  }
+
+  /** Asks Kie.ai for the credits once: proves the key works and fills the credits gauge. */
+  private Future<Void> checkKey() {
+    return kie.credits().map(r -> {
+      if (r.isOk()) {
+        metrics.creditsRemaining(r.value());
+        health.keyAccepted(true);
+      } else {
+        LOG.warn("Kie.ai key check at start: {}", r.error());
+        health.keyAccepted(r.errorClass() != io.kieworker.kie.ErrorClass.AUTH);
+        if (r.errorClass() == io.kieworker.kie.ErrorClass.AUTH) {
+          pauseFor("auth");
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Graceful stop: no new requests, in-flight creates finish (bounded), final offsets committed
+   * synchronously, producer flushed. Pending tasks stay in the ledger for the next owner.
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    health.stopping();
+    vertx.cancelTimer(commitTimer);
+    vertx.cancelTimer(sweepTimer);
+    if (consumer != null) {
+      consumer.pauseAll();
+    }
+    long budget = config.worker().shutdownTimeout().toMillis();
+    long creates = Math.max(1000, budget / 2);
+    return submitter.drain(Duration.ofMillis(creates))
+        .compose(v -> Future.fromCompletionStage(
+            consumer == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : consumer.stop(offsets.commitPositions(), Duration.ofSeconds(5)), context))
+        .transform(ar -> producer.flush())
+        .transform(ar -> {
+          tracker.stopAll();
+          if (ledgerTail != null) {
+            ledgerTail.close();
+          }
+          kie.close();
+          return Future.all(producer.close(5_000),
+              httpServer == null ? Future.succeededFuture() : httpServer.close());
+        });
+  }
+
+  // ---- partitions (RequestConsumer.Listener, LedgerTail.Listener) ------------------------------
+
+  @Override
+  public Future<Void> onAssigned(Set<Integer> assigned) {
+    List<Future<Void>> done = new ArrayList<>();
+    for (int p : assigned) {
+      partitions.put(p, new PartitionState(p));
+      Promise<Void> replayed = Promise.promise();
+      replays.put(p, replayed);
+      done.add(replayed.future());
+    }
+    ledgerTail.assign(assigned);
+    health.assigned(partitions.keySet());
+    return Future.all(done).mapEmpty();
+  }
+
+  @Override
+  public Future<Map<Integer, Long>> onRevoked(Set<Integer> revoked, boolean lost) {
+    Map<Integer, Long> positions = new HashMap<>();
+    for (int p : revoked) {
+      PartitionState state = partitions.remove(p);
+      replays.remove(p);
+      if (state != null) {
+        state.pending.values().forEach(this::forget);
+      }
+      Long position = offsets.release(p);
+      if (position != null) {
+        positions.put(p, position);
+      }
+    }
+    ledgerTail.unassign(revoked);
+    health.assigned(partitions.keySet());
+    updatePause();
+    return Future.succeededFuture(positions);
+  }
+
+  @Override
+  public void onLedgerRecords(int partition, List<ConsumerRecord<String, byte[]>> records, boolean replay) {
+    PartitionState state = partitions.get(partition);
+    if (state == null) {
+      return;
+    }
+    for (ConsumerRecord<String, byte[]> record : records) {
+      LedgerRecord entry = parseLedger(record);
+      if (replay) {
+        state.replayed(record.key(), entry);
+      } else if (entry != null) {
+        onLiveLedgerRecord(state, entry);
+      }
+    }
+  }
+
+  @Override
+  public void onReplayed(int partition) {
+    PartitionState state = partitions.get(partition);
+    Promise<Void> replayed = replays.remove(partition);
+    if (state == null || replayed == null) {
+      return;
+    }
+    int restored = 0;
+    for (LedgerRecord r : state.takeReplayed()) {
+      if (r.type() == LedgerRecord.Type.TERMINAL) {
+        state.terminals.put(r.requestId(), new PartitionState.Terminal(r.result(), r.headers(), Instant.now()));
+      } else if (r.type() != LedgerRecord.Type.CALLBACK) {
+        restore(state, r);
+        restored++;
+      }
+    }
+    for (LedgerRecord callback : state.takeReplayedCallbacks()) {
+      onCallbackRecord(state, callback);
+    }
+    LOG.info("Ledger partition {} replayed: {} pending restored, {} terminal kept for dedupe",
+        partition, restored, state.terminals.size());
+    updatePause();
+    replayed.complete();
+  }
+
+  private void restore(PartitionState state, LedgerRecord r) {
+    PendingTask task = PendingTask.restore(r, state.partition);
+    state.pending.put(task.requestId, task);
+    task.deadlineAt = (task.submittedAt == null ? Instant.now() : task.submittedAt)
+        .plus(config.worker().deadline()).toEpochMilli();
+    if (r.type() == LedgerRecord.Type.SUBMITTED && task.taskId != null) {
+      tracker.track(task, true);
+    } else {
+      submitter.ambiguous(task, "restored from a SUBMITTING record");
+    }
+  }
+
+  /** Records appended while we own the partition: callbacks, and other writers' progress. */
+  private void onLiveLedgerRecord(PartitionState state, LedgerRecord r) {
+    if (r.type() == LedgerRecord.Type.CALLBACK) {
+      onCallbackRecord(state, r);
+      return;
+    }
+    if (instanceId.equals(r.writer())) {
+      return;
+    }
+    PendingTask task = state.pending.get(r.requestId());
+    if (r.type() == LedgerRecord.Type.SUBMITTED && task != null && task.taskId == null && r.taskId() != null) {
+      // The previous owner's create came back after the hand-over: adopt its task.
+      submitter.adopt(task, r.taskId());
+    } else if (r.type() == LedgerRecord.Type.TERMINAL && task != null) {
+      forget(task);
+      state.pending.remove(task.requestId);
+      state.terminals.put(r.requestId(), new PartitionState.Terminal(r.result(), r.headers(), Instant.now()));
+    }
+  }
+
+  private void onCallbackRecord(PartitionState state, LedgerRecord callback) {
+    PendingTask task = state.pending.get(callback.requestId());
+    if (task == null || callback.taskId() == null) {
+      metrics.callback("ignored", "no-pending-task");
+      return;
+    }
+    if (task.taskId == null) {
+      submitter.confirmAmbiguous(task, callback.taskId());
+    } else if (task.taskId.equals(callback.taskId())) {
+      tracker.pollNow(task);
+    } else {
+      metrics.callback("ignored", "other-task");
+    }
+  }
+
+  private static LedgerRecord parseLedger(ConsumerRecord<String, byte[]> record) {
+    if (record.value() == null) {
+      return null;
+    }
+    try {
+      return LedgerRecord.fromJson(new JsonObject(Buffer.buffer(record.value())));
+    } catch (RuntimeException e) {
+      LOG.warn("Unreadable ledger record {}@{} skipped: {}", record.partition(), record.offset(), e.toString());
+      return null;
+    }
+  }
+
+  // ---- requests ---------------------------------------------------------------------------------
+
+  @Override
+  public void onRecords(List<ConsumerRecord<String, byte[]>> records) {
+    for (ConsumerRecord<String, byte[]> record : records) {
+      PartitionState state = partitions.get(record.partition());
+      if (state == null || stopping) {
+        continue; // no longer ours, or shutting down: the next owner reads it again
+      }
+      offsets.received(record.partition(), record.offset());
+      metrics.requestConsumed();
+      intake(state, record);
+    }
+    updatePause();
+  }
+
+  private void intake(PartitionState state, ConsumerRecord<String, byte[]> record) {
+    Instant receivedAt = Instant.now();
+    ParseOutcome outcome = parser.parse(record.topic(), record.partition(), record.offset(), record.value());
+    if (!outcome.accepted()) {
+      reject(record, outcome, receivedAt);
+      return;
+    }
+    String requestId = outcome.requestId();
+    PartitionState.Terminal done = state.terminals.get(requestId);
+    if (done != null) {
+      republish(record, done);
+      return;
+    }
+    if (state.pending.containsKey(requestId)) {
+      LOG.info("Request {} ({}-{}@{}) is already being processed; duplicate ignored", requestId,
+          record.topic(), record.partition(), record.offset());
+      offsets.finished(record.partition(), record.offset());
+      return;
+    }
+    var request = outcome.request();
+    PendingTask task = new PendingTask(requestId, record.partition(), record.offset(), request.model(),
+        request.endpoint(), request.input(), new JsonObject(new HashMap<>(request.metadata())),
+        PassThroughHeaders.toJson(PassThroughHeaders.select(record.headers())), receivedAt);
+    task.deadlineAt = receivedAt.plus(config.worker().deadline()).toEpochMilli();
+    state.pending.put(requestId, task);
+    submitter.enqueue(task);
+  }
+
+  private void reject(ConsumerRecord<String, byte[]> record, ParseOutcome outcome, Instant receivedAt) {
+    String reason = outcome.reason().name();
+    metrics.rejected(reason.toLowerCase());
+    LOG.info("Rejected {} ({}-{}@{}): {}", outcome.requestId(), record.topic(), record.partition(),
+        record.offset(), outcome.detail());
+    ResultEvent result = ResultEvent.rejected(outcome.requestId(), outcome.model(), outcome.metadata(),
+        outcome.violations(), receivedAt);
+    Future.all(
+            outbox.publishDeadLetter(record, reason, outcome.detail()),
+            outbox.publishResult(result, PassThroughHeaders.select(record.headers())))
+        .onComplete(ar -> {
+          metrics.result("REJECTED", outcome.model(), null);
+          offsets.finished(record.partition(), record.offset());
+        });
+  }
+
+  /** A request id seen again inside the dedupe window: the stored result again, no new task. */
+  private void republish(ConsumerRecord<String, byte[]> record, PartitionState.Terminal done) {
+    LOG.info("Request {} already finished; republishing its result", done.result().getString("requestId"));
+    ResultEvent stored = ResultEvent.fromJson(done.result());
+    outbox.publishResult(stored, PassThroughHeaders.fromJson(done.headers()))
+        .onComplete(ar -> offsets.finished(record.partition(), record.offset()));
+  }
+
+  // ---- called by Submitter and Tracker -----------------------------------------------------------
+
+  /** The task id is durable: the request's offset may be committed. */
+  void durable(PendingTask task) {
+    if (task.offset != null) {
+      offsets.finished(task.partition, task.offset);
+      task.offset = null;
+    }
+  }
+
+  /** True while this instance owns the task's partition and the task is still live. */
+  boolean owns(PendingTask task) {
+    PartitionState state = partitions.get(task.partition);
+    return state != null && state.pending.get(task.requestId) == task;
+  }
+
+  void track(PendingTask task) {
+    tracker.track(task, false);
+  }
+
+  void resubmit(PendingTask task, String reason) {
+    metrics.resubmit(reason);
+    tracker.untrack(task);
+    task.taskId = null;
+    submitter.enqueue(task);
+  }
+
+  /** Publishes the terminal result, then records it in the ledger. Exactly once per live task. */
+  void finish(PendingTask task, ResultEvent result) {
+    if (task.phase == PendingTask.Phase.FINISHING || !owns(task)) {
+      return;
+    }
+    task.phase = PendingTask.Phase.FINISHING;
+    tracker.untrack(task);
+    outbox.publishResult(result, PassThroughHeaders.fromJson(task.headers))
+        .compose(published -> {
+          metrics.result(result.status().name(), task.model,
+              Duration.between(task.receivedAt, published.timings().publishedAt()));
+          LOG.info("Result {} for {} (task {}, attempts {})", result.status(), task.requestId,
+              task.taskId, task.attempts);
+          LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, instanceId, 0, published.toJson());
+          return outbox.durably("ledger TERMINAL " + task.requestId,
+                  () -> ledger.write(task.partition, terminal))
+              .map(published);
+        })
+        .onComplete(ar -> {
+          durable(task);
+          PartitionState state = partitions.get(task.partition);
+          if (state != null && state.pending.remove(task.requestId, task)) {
+            if (ar.succeeded()) {
+              state.terminals.put(task.requestId,
+                  new PartitionState.Terminal(ar.result().toJson(), task.headers, Instant.now()));
+            }
+            ledger.tombstone(task.partition, LedgerRecord.callbackKey(task.requestId));
+          }
+          updatePause();
+        });
+  }
+
+  // ---- pause / resume ----------------------------------------------------------------------------
+
+  void pauseFor(String reason) {
+    if (pauseReasons.add(reason)) {
+      LOG.warn("Pausing request partitions: {}", reason);
+      health.paused(pauseReasons);
+      if (consumer != null) {
+        consumer.pauseAll();
+      }
+    }
+  }
+
+  void resumeFrom(String reason) {
+    if (pauseReasons.remove(reason)) {
+      LOG.info("Resuming request partitions: {} cleared", reason);
+      health.paused(pauseReasons);
+      if (pauseReasons.isEmpty() && consumer != null && !stopping) {
+        consumer.resumeAll();
+      }
+    }
+  }
+
+  void keyAccepted(boolean accepted) {
+    health.keyAccepted(accepted);
+  }
+
+  /** Backpressure: pause at the high mark of pending tasks, resume at the low mark. */
+  private void updatePause() {
+    int pending = pendingCount();
+    if (pending >= config.worker().maxPending()) {
+      pauseFor("backpressure");
+    } else if (pending <= config.worker().resumeMark()) {
+      resumeFrom("backpressure");
+    }
+  }
+
+  public int pendingCount() {
+    int n = 0;
+    for (PartitionState state : partitions.values()) {
+      n += state.pending.size();
+    }
+    return n;
+  }
+
+  private void forget(PendingTask task) {
+    tracker.untrack(task);
+    submitter.forget(task);
+  }
+
+  /** Tombstones terminal records older than the dedupe window so the compacted topic stays small. */
+  private void sweepTerminals() {
+    Instant cutoff = Instant.now().minus(config.worker().dedupeWindow());
+    for (PartitionState state : partitions.values()) {
+      state.terminals.entrySet().removeIf(e -> {
+        if (e.getValue().since().isBefore(cutoff)) {
+          ledger.tombstone(state.partition, e.getKey());
+          return true;
+        }
+        return false;
+      });
+    }
+  }
+
+  // ---- configuration plumbing ------------------------------------------------------------------
+
+  private Properties kafkaProperties() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", config.kafka().bootstrapServers());
+    props.putAll(config.kafka().properties());
+    return props;
+  }
+
+  private Properties producerProperties(Properties kafka) {
+    Properties props = new Properties();
+    props.putAll(kafka);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        Integer.toString(config.worker().maxRequestBytes() + 64 * 1024));
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, BufferSerializer.class.getName());
+    return props;
+  }
+
+  private KieClientOptions kieOptions() {
+    return KieClientOptions.builder()
+        .apiKey(config.kie().apiKey())
+        .baseUrl(config.kie().baseUrl())
+        .uploadBaseUrl(config.kie().uploadBaseUrl())
+        .userAgent(config.kie().userAgent())
+        .connectTimeout(config.kie().connectTimeout())
+        .requestTimeout(config.kie().requestTimeout())
+        .build();
+  }
+
+  JsonArray headersOf(PendingTask task) {
+    return task.headers;
+  }
+}

@@ -195,9 +195,7 @@ public final class RequestConsumer implements AutoCloseable {
   private final ConsumerRebalanceListener rebalanceListener = new ConsumerRebalanceListener() {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (partitions.isEmpty()) {
-        return;
-      }
+      // Called with an empty set too: the worker learns it has joined the group (readiness).
       assigned.addAll(partitions);
       replaying.addAll(partitions);
       // Paused before the first fetch: no new request is read before the ledger is replayed.

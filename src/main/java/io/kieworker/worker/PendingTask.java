@@ -45,6 +45,8 @@ public final class PendingTask {
   /** Bumped whenever a poll is (re)scheduled; a stale scheduler entry no longer matches it. */
   long pollGeneration;
   long ambiguousTimer = -1;
+  /** A CALLBACK ledger record exists for this request; its key is tombstoned when the task ends. */
+  boolean callbackRecorded;
 
   PendingTask(String requestId, int partition, Long offset, String model, Endpoint endpoint,
       JsonObject input, JsonObject metadata, JsonArray headers, Instant receivedAt) {

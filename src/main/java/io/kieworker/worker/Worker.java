@@ -327,6 +327,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       metrics.callback("ignored", "no-pending-task");
       return;
     }
+    task.callbackRecorded = true;
     if (task.taskId == null) {
       submitter.confirmAmbiguous(task, callback.taskId());
     } else if (task.taskId.equals(callback.taskId())) {
@@ -469,7 +470,9 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
               state.terminals.put(task.requestId,
                   new PartitionState.Terminal(ar.result().toJson(), task.headers, Instant.now()));
             }
-            ledger.tombstone(task.partition, LedgerRecord.callbackKey(task.requestId));
+            if (task.callbackRecorded) {
+              ledger.tombstone(task.partition, LedgerRecord.callbackKey(task.requestId));
+            }
           }
           updatePause();
         });

@@ -11,10 +11,13 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -163,6 +166,62 @@ public final class WorkerHarness implements AutoCloseable {
 
   public int duplicates() {
     return results().size() - resultsById().size();
+  }
+
+  /** Waits until every id in {@code ids} has a result; returns the last result of each known id. */
+  public Map<String, JsonObject> awaitResultsFor(Collection<String> ids, Duration atMost) {
+    Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(50))
+        .alias("results for every request; missing " + ids.size() + " at most")
+        .until(() -> missing(ids).isEmpty());
+    return resultsById();
+  }
+
+  /** The ids among {@code ids} that have no result yet (sorted, for readable failures). */
+  public Set<String> missing(Collection<String> ids) {
+    Set<String> missing = new TreeSet<>(ids);
+    missing.removeAll(resultsById().keySet());
+    return missing;
+  }
+
+  /** Results received for one request id (duplicates included). */
+  public List<ConsumerRecord<String, byte[]>> resultsFor(String requestId) {
+    return results().stream().filter(r -> requestId.equals(idOf(r))).toList();
+  }
+
+  /** Tasks the simulator created (Market or legacy) whose prompt contains {@code marker}. */
+  public long simTasksWithPrompt(String marker) {
+    return sim.tasks().all().stream().filter(t -> t.promptHead() != null && t.promptHead().contains(marker)).count();
+  }
+
+  /** A Market request whose prompt carries {@link #marker(String)} so its simulator tasks can be counted. */
+  public static String request(String requestId, String model, String promptExtra) {
+    return new JsonObject().put("requestId", requestId).put("model", model)
+        .put("input", new JsonObject().put("prompt", marker(requestId) + " a banana " + promptExtra))
+        .encode();
+  }
+
+  /** The prompt marker of a request built by {@link #request}: "[id:&lt;requestId&gt;]". */
+  public static String marker(String requestId) {
+    return "[id:" + requestId + "]";
+  }
+
+  /** The URL token a worker of this harness puts into its callback URLs (no WORKER_CALLBACK_SECRET set). */
+  public static String callbackToken(String requestId) {
+    return new io.kieworker.http.CallbackToken(io.kieworker.http.CallbackToken.deriveSecret(API_KEY)).token(requestId);
+  }
+
+  /** The merged maps, later ones winning. */
+  @SafeVarargs
+  public static Map<String, String> with(Map<String, String>... maps) {
+    Map<String, String> merged = new HashMap<>();
+    for (Map<String, String> m : maps) {
+      merged.putAll(m);
+    }
+    return merged;
+  }
+
+  private static String idOf(ConsumerRecord<String, byte[]> record) {
+    return new JsonObject(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8)).getString("requestId");
   }
 
   public static String header(ConsumerRecord<String, byte[]> record, String name) {

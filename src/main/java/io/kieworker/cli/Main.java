@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Runs Kie.ai Nano Banana image generation behind Kafka.",
-    subcommands = {RunCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, SimCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -90,6 +90,11 @@ public final class DemoRun implements AutoCloseable {
     }
   }
 
+  /** Where the broker keeps its data (a temporary directory {@link #close} deletes); null before start. */
+  public java.nio.file.Path brokerDataDir() {
+    return kafka == null ? null : kafka.dataDir();
+  }
+
   public Outcome execute() {
     startBroker();
     startSimulator();

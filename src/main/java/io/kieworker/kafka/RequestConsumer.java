@@ -145,35 +145,40 @@ public final class RequestConsumer implements AutoCloseable {
 
   private void command(Consumer<KafkaConsumer<String, byte[]>> command) {
     // No consumer.wakeup(): a wakeup can abort a blocking call inside the next command (or a commit
-    // inside a rebalance callback). Commands wait for the current poll instead, 100 ms at most.
+    // inside a rebalance callback). Commands wait for the current poll to return instead (tens of ms).
     commands.add(command);
   }
 
   private void loop() {
-    try {
-      consumer.subscribe(List.of(topic), rebalanceListener);
-      while (running) {
+    consumer.subscribe(List.of(topic), rebalanceListener);
+    while (running) {
+      try {
         runCommands();
         if (!running) {
           break;
         }
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(50));
         if (!records.isEmpty()) {
           List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
           records.forEach(batch::add);
           context.runOnContext(v -> listener.onRecords(batch));
         }
-      }
-    } catch (RuntimeException e) {
-      LOG.error("Request consumer stopped on an error", e);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
-        LOG.warn("Closing the request consumer: {}", e.toString());
+        LOG.warn("Request consumer: {}; retrying in 1 s", e.toString());
+        try {
+          Thread.sleep(1_000); // the poll thread, never an event loop
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          running = false;
+        }
       }
-      stopped.complete(null);
     }
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the request consumer: {}", e.toString());
+    }
+    stopped.complete(null);
   }
 
   private void runCommands() {

@@ -34,10 +34,12 @@ public record LedgerRecord(
     long epoch,
     JsonObject result) {
 
-  public enum Type { SUBMITTING, SUBMITTED, TERMINAL, CALLBACK }
+  public enum Type { SUBMITTING, SUBMITTED, TERMINAL, CALLBACK, OWNERSHIP }
 
   /** Request ids never hold control characters (the parser refuses them), so this cannot collide. */
   private static final String CALLBACK_KEY_PREFIX = "\u0001cb:";
+  /** The key of a partition's ownership record: the latest owner's epoch survives compaction. */
+  public static final String OWNERSHIP_KEY = "\u0001owner";
 
   public static String callbackKey(String requestId) {
     return CALLBACK_KEY_PREFIX + requestId;
@@ -47,12 +49,30 @@ public record LedgerRecord(
     return key != null && key.startsWith(CALLBACK_KEY_PREFIX);
   }
 
+  /** Keys that do not name a request: callbacks and the ownership record. */
+  public static boolean isRequestKey(String key) {
+    return key != null && !isCallbackKey(key) && !OWNERSHIP_KEY.equals(key);
+  }
+
   public static String requestIdOfKey(String key) {
     return isCallbackKey(key) ? key.substring(CALLBACK_KEY_PREFIX.length()) : key;
   }
 
   public String key() {
-    return type == Type.CALLBACK ? callbackKey(requestId) : requestId;
+    switch (type) {
+      case CALLBACK: return callbackKey(requestId);
+      case OWNERSHIP: return OWNERSHIP_KEY;
+      default: return requestId;
+    }
+  }
+
+  /**
+   * Written by a new owner of a partition once it has replayed it: every later record of a
+   * previous owner is fenced (see README "Ownership epochs").
+   */
+  public static LedgerRecord ownership(String writer, long epoch, Instant at) {
+    return new LedgerRecord(Type.OWNERSHIP, "", null, null, null, null, null, at, null, 0, null, writer,
+        epoch, null);
   }
 
   public static LedgerRecord callback(String requestId, String taskId, String writer, Instant at) {

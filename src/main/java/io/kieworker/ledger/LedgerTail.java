@@ -1,6 +1,8 @@
 package io.kieworker.ledger;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,6 +55,20 @@ public final class LedgerTail implements AutoCloseable {
   // Tail-thread state: partition -> offset where its replay ends.
   private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
   private final Set<TopicPartition> assigned = new HashSet<>();
+  private final List<Barrier> newBarriers = new ArrayList<>();
+  private final List<Barrier> barriers = new ArrayList<>();
+
+  /** Completes once the tail has delivered every record written to the partition before it was asked. */
+  private static final class Barrier {
+    final TopicPartition partition;
+    final Promise<Void> promise;
+    long target = -1;
+
+    Barrier(TopicPartition partition, Promise<Void> promise) {
+      this.partition = partition;
+      this.promise = promise;
+    }
+  }
 
   public LedgerTail(Properties kafka, String topic, Context context, Listener listener) {
     this.topic = topic;
@@ -91,6 +107,18 @@ public final class LedgerTail implements AutoCloseable {
     });
   }
 
+  /**
+   * Completes (on the worker's context) after every ledger record of {@code partition} written
+   * before this call has been handed to the listener; fails if the partition is not assigned. The
+   * worker uses it as a fence: after writing a record and passing the barrier, it has seen any
+   * newer owner's OWNERSHIP record that precedes its own write.
+   */
+  public Future<Void> barrier(int partition) {
+    Promise<Void> promise = Promise.promise();
+    command(c -> newBarriers.add(new Barrier(new TopicPartition(topic, partition), promise)));
+    return promise.future();
+  }
+
   public void unassign(Set<Integer> partitions) {
     command(c -> {
       partitions.forEach(p -> {
@@ -109,19 +137,21 @@ public final class LedgerTail implements AutoCloseable {
 
   private void command(Consumer<KafkaConsumer<String, byte[]>> command) {
     // No consumer.wakeup(): a wakeup can abort a blocking call inside the next command (or a commit
-    // inside a rebalance callback). Commands wait for the current poll instead, 100 ms at most.
+    // inside a rebalance callback). Commands wait for the current poll to return instead (tens of ms).
     commands.add(command);
   }
 
   private void loop() {
-    try {
-      while (running) {
+    while (running) {
+      try {
         runCommands();
+        armBarriers(consumer);
         if (assigned.isEmpty()) {
           waitForCommand();
           continue;
         }
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        // Short polls: barrier and assignment commands wait for the current poll to return.
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(barriers.isEmpty() ? 20 : 5));
         for (TopicPartition tp : records.partitions()) {
           List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.records(tp));
           boolean replay = replayEnds.containsKey(tp);
@@ -129,14 +159,62 @@ public final class LedgerTail implements AutoCloseable {
           context.runOnContext(v -> listener.onLedgerRecords(partition, batch, replay));
         }
         reportReplayed(consumer);
-      }
-    } catch (RuntimeException e) {
-      LOG.error("Ledger tail stopped on an error", e);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
+        passBarriers(consumer);
       } catch (RuntimeException e) {
-        LOG.warn("Closing the ledger tail: {}", e.toString());
+        // Broker trouble surfaces here (timeouts of endOffsets/position); keep going after a pause.
+        LOG.warn("Ledger tail: {}; retrying in 1 s", e.toString());
+        sleepQuietly(1_000);
+      }
+    }
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the ledger tail: {}", e.toString());
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis); // the tail's own thread, never an event loop
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One end-offsets request serves every barrier asked for since the last loop. */
+  private void armBarriers(KafkaConsumer<String, byte[]> c) {
+    if (newBarriers.isEmpty()) {
+      return;
+    }
+    Set<TopicPartition> wanted = new HashSet<>();
+    for (Barrier b : newBarriers) {
+      if (assigned.contains(b.partition)) {
+        wanted.add(b.partition);
+      } else {
+        context.runOnContext(v -> b.promise.tryFail("ledger partition " + b.partition + " is not assigned"));
+      }
+    }
+    Map<TopicPartition, Long> ends = wanted.isEmpty() ? Map.of() : c.endOffsets(wanted, Duration.ofSeconds(30));
+    for (Barrier b : newBarriers) {
+      Long end = ends.get(b.partition);
+      if (end != null) {
+        b.target = end;
+        barriers.add(b);
+      }
+    }
+    newBarriers.clear();
+  }
+
+  private void passBarriers(KafkaConsumer<String, byte[]> c) {
+    for (var it = barriers.iterator(); it.hasNext(); ) {
+      Barrier b = it.next();
+      if (!assigned.contains(b.partition)) {
+        it.remove();
+        context.runOnContext(v -> b.promise.tryFail("ledger partition " + b.partition + " was unassigned"));
+      } else if (c.position(b.partition, Duration.ofSeconds(30)) >= b.target) {
+        it.remove();
+        // Queued after the records delivered above: the listener has seen them when this runs.
+        context.runOnContext(v -> b.promise.tryComplete());
       }
     }
   }

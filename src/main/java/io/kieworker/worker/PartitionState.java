@@ -15,6 +15,10 @@ final class PartitionState {
   record Terminal(JsonObject result, JsonArray headers, Instant since) {}
 
   final int partition;
+  /** Our ownership epoch of this partition; 0 until our OWNERSHIP record is written. */
+  long epoch;
+  /** The highest epoch among the OWNERSHIP records read so far. */
+  long maxEpochSeen;
   final Map<String, PendingTask> pending = new HashMap<>();
   final Map<String, Terminal> terminals = new HashMap<>();
   /** During replay: the latest ledger record per key (null value = tombstone seen). */
@@ -36,7 +40,7 @@ final class PartitionState {
   List<LedgerRecord> takeReplayed() {
     List<LedgerRecord> records = new ArrayList<>();
     replayed.forEach((key, r) -> {
-      if (!LedgerRecord.isCallbackKey(key)) {
+      if (LedgerRecord.isRequestKey(key)) {
         records.add(r);
       }
     });

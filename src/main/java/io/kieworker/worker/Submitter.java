@@ -166,12 +166,14 @@ final class Submitter {
       task.submittedAt = Instant.now();
       task.deadlineAt = task.submittedAt.plus(config.worker().deadline()).toEpochMilli();
     }
-    LedgerRecord submitting = task.toLedger(LedgerRecord.Type.SUBMITTING, instanceId, 0, null);
+    LedgerRecord submitting =
+        task.toLedger(LedgerRecord.Type.SUBMITTING, instanceId, worker.epoch(task.partition), null);
     ledger.write(task.partition, submitting)
-        .compose(v -> {
-          // Ownership is checked again after the durable write: a partition lost meanwhile is the
-          // next owner's, which will find this SUBMITTING record and treat it as ambiguous.
-          if (!worker.owns(task)) {
+        .compose(v -> worker.fence(task))
+        .compose(stillOurs -> {
+          // Fenced or revoked after the durable write: the partition is the next owner's, which
+          // finds this SUBMITTING record and treats it as ambiguous. No paid call from here.
+          if (!stillOurs) {
             return Future.succeededFuture(null);
           }
           long started = System.nanoTime();
@@ -262,7 +264,8 @@ final class Submitter {
     forget(task);
     task.taskId = taskId;
     task.phase = PendingTask.Phase.TRACKED;
-    LedgerRecord submitted = task.toLedger(LedgerRecord.Type.SUBMITTED, instanceId, 0, null);
+    LedgerRecord submitted =
+        task.toLedger(LedgerRecord.Type.SUBMITTED, instanceId, worker.epoch(task.partition), null);
     worker.track(task);
     ledger.write(task.partition, submitted).onComplete(ar -> {
       if (ar.succeeded()) {

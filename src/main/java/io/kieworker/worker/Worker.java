@@ -256,11 +256,34 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
     for (ConsumerRecord<String, byte[]> record : records) {
       LedgerRecord entry = parseLedger(record);
-      if (replay) {
+      if (entry != null && entry.type() == LedgerRecord.Type.OWNERSHIP) {
+        onOwnership(state, entry);
+      } else if (replay) {
         state.replayed(record.key(), entry);
       } else if (entry != null) {
         onLiveLedgerRecord(state, entry);
       }
+      if (partitions.get(partition) != state) {
+        return; // fenced by the record just read
+      }
+    }
+  }
+
+  /**
+   * Ownership epochs: a new owner writes OWNERSHIP(epoch = highest seen + 1) after replaying. A
+   * newer epoch by someone else means this instance lost the partition (it may not have noticed
+   * yet: long pause, network cut): drop everything at once, commit nothing.
+   */
+  private void onOwnership(PartitionState state, LedgerRecord ownership) {
+    state.maxEpochSeen = Math.max(state.maxEpochSeen, ownership.epoch());
+    if (state.epoch > 0 && ownership.epoch() >= state.epoch && !instanceId.equals(ownership.writer())) {
+      LOG.warn("Fenced out of partition {}: epoch {} written by {} (ours {})", state.partition,
+          ownership.epoch(), ownership.writer(), state.epoch);
+      metrics.counter("kie_worker.fenced").increment();
+      partitions.remove(state.partition);
+      state.pending.values().forEach(this::forget);
+      offsets.release(state.partition);
+      updatePause();
     }
   }
 
@@ -283,10 +306,16 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     for (LedgerRecord callback : state.takeReplayedCallbacks()) {
       onCallbackRecord(state, callback);
     }
-    LOG.info("Ledger partition {} replayed: {} pending restored, {} terminal kept for dedupe",
-        partition, restored, state.terminals.size());
+    long epoch = state.maxEpochSeen + 1;
+    LOG.info("Ledger partition {} replayed: {} pending restored, {} terminal kept for dedupe; epoch {}",
+        partition, restored, state.terminals.size(), epoch);
     updatePause();
-    replayed.complete();
+    outbox.durably("ledger OWNERSHIP " + partition,
+            () -> ledger.write(partition, LedgerRecord.ownership(instanceId, epoch, Instant.now())))
+        .onComplete(ar -> {
+          state.epoch = epoch;
+          replayed.complete();
+        });
   }
 
   private void restore(PartitionState state, LedgerRecord r) {
@@ -427,6 +456,21 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
   }
 
+  /**
+   * Passes once the ledger tail has read everything written to the task's partition so far, then
+   * tells whether the task is still ours. Called after writing a record and before an action a
+   * stale owner must not take (a paid create, a result): a newer owner's OWNERSHIP record written
+   * before ours has then been seen and has fenced us.
+   */
+  Future<Boolean> fence(PendingTask task) {
+    return ledgerTail.barrier(task.partition).transform(ar -> Future.succeededFuture(ar.succeeded() && owns(task)));
+  }
+
+  long epoch(int partition) {
+    PartitionState state = partitions.get(partition);
+    return state == null ? 0 : state.epoch;
+  }
+
   /** True while this instance owns the task's partition and the task is still live. */
   boolean owns(PendingTask task) {
     PartitionState state = partitions.get(task.partition);
@@ -451,13 +495,16 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
     task.phase = PendingTask.Phase.FINISHING;
     tracker.untrack(task);
-    outbox.publishResult(result, PassThroughHeaders.fromJson(task.headers))
+    fence(task)
+        .compose(stillOurs -> stillOurs ? outbox.publishResult(result, PassThroughHeaders.fromJson(task.headers))
+            : Future.failedFuture("fenced: partition " + task.partition + " has a newer owner"))
         .compose(published -> {
           metrics.result(result.status().name(), task.model,
               Duration.between(task.receivedAt, published.timings().publishedAt()));
           LOG.info("Result {} for {} (task {}, attempts {})", result.status(), task.requestId,
               task.taskId, task.attempts);
-          LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, instanceId, 0, published.toJson());
+          LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, instanceId, epoch(task.partition),
+              published.toJson());
           return outbox.durably("ledger TERMINAL " + task.requestId,
                   () -> ledger.write(task.partition, terminal))
               .map(published);

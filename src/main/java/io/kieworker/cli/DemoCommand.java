@@ -98,6 +98,8 @@ public final class DemoCommand implements Callable<Integer> {
   private static void quietLogs() {
     level("io.kieworker", Level.WARN);
     level("io.vertx", Level.WARN);
+    // Micrometer warns once that Vert.x registers a gauge twice; harmless and not the demo's business.
+    level("io.micrometer", Level.ERROR);
     level("org.apache.kafka", Level.ERROR);
     level("kafka", Level.ERROR);
     level("state.change.logger", Level.ERROR);

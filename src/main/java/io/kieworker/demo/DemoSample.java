@@ -101,7 +101,7 @@ public final class DemoSample {
   /** Not JSON at all (and not UTF-8): the worker rejects it under its fallback id. */
   private static DemoRequest unparseable(int n) {
     byte[] junk = {(byte) 0xff, 0x00, '{', '"', 'o', 'o', 'p', 's'};
-    return new DemoRequest(null, id(n), "?", "unparseable", junk, Expected.REJECTED);
+    return new DemoRequest(null, id(n), "(none)", "unparseable", junk, Expected.REJECTED);
   }
 
   private static String id(int n) {

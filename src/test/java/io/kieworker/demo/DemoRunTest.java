@@ -58,7 +58,7 @@ class DemoRunTest {
   @Test
   void aTimeoutEndsTheRunWithTheMissingRequestsListed() {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    DemoOptions slow = new DemoOptions(2, true, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(25), 1L);
+    DemoOptions slow = new DemoOptions(2, true, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(12), 1L);
     DemoRun.Outcome outcome = DemoRun.run(slow, new PrintStream(console, true, StandardCharsets.UTF_8));
     String text = console.toString(StandardCharsets.UTF_8);
     assertThat(outcome.timedOut()).as(text).isTrue();

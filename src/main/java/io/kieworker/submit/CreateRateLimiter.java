@@ -3,38 +3,60 @@ package io.kieworker.submit;
 import java.util.ArrayDeque;
 
 /**
- * Kie.ai's create limit as a sliding window: at most {@code limit} creates in any {@code window}
- * (the account's rule is 20 per 10 s). A 429 blocks all creates until the time Kie.ai named.
- * The limit can change at run time (the group's share per instance).
+ * Kie.ai's create limit (20 per 10 s per account) as this instance's share of it, enforced as a
+ * sliding window: at most {@code count} creates in any {@code window}.
+ *
+ * <p>The share is proportional to the request partitions this instance owns (recomputed on every
+ * rebalance, so the group as a whole stays under the account's limit) and shrinks on a 429 (AIMD:
+ * halved on each 429, grown back by one create per quiet window). A fractional share such as 20 × 1/3
+ * is kept exact by stretching the window: 6 creates per 9 s instead of 6.67 per 10 s. A small margin
+ * on the window absorbs the difference between our clock and Kie.ai's.
  *
  * <p>Event-loop confined; pure arithmetic on a clock passed in, so tests need no timers.
  */
 public final class CreateRateLimiter {
+  /** Added to every window: our send time and Kie.ai's receive time differ by the network. */
+  static final double WINDOW_MARGIN = 0.02;
+
   private final ArrayDeque<Long> recent = new ArrayDeque<>();
-  private final long windowMillis;
-  private int limit;
+  private final int accountLimit;
+  private final long accountWindowMillis;
+  private double fairShare;
+  private double share;
+  private int count;
+  private long windowMillis;
   private long blockedUntil;
+  private long lastDecrease;
 
-  public CreateRateLimiter(int limit, long windowMillis) {
-    this.limit = limit;
-    this.windowMillis = windowMillis;
+  public CreateRateLimiter(int accountLimit, long accountWindowMillis) {
+    this.accountLimit = accountLimit;
+    this.accountWindowMillis = accountWindowMillis;
+    this.fairShare = accountLimit;
+    setShare(accountLimit);
   }
 
-  public int limit() {
-    return limit;
+  /** This instance owns {@code owned} of {@code total} request partitions. */
+  public void partitions(int owned, int total) {
+    fairShare = total <= 0 ? accountLimit : (double) accountLimit * owned / total;
+    setShare(fairShare);
   }
 
-  public void limit(int limit) {
-    this.limit = Math.max(1, limit);
+  public double share() {
+    return share;
+  }
+
+  public double fairShare() {
+    return fairShare;
   }
 
   /** Takes a slot if one is free now; then the caller must create. */
   public boolean tryAcquire(long now) {
     evict(now);
-    if (now < blockedUntil || recent.size() >= limit) {
+    if (share <= 0 || now < blockedUntil || recent.size() >= count) {
       return false;
     }
     recent.addLast(now);
+    growIfQuiet(now);
     return true;
   }
 
@@ -45,16 +67,43 @@ public final class CreateRateLimiter {
     }
   }
 
-  /** When the next slot frees (now, if one is free). */
+  /** When the next slot frees (now, if one is free); Long.MAX_VALUE while this instance has no share. */
   public long nextFreeAt(long now) {
+    if (share <= 0) {
+      return Long.MAX_VALUE;
+    }
     evict(now);
-    long free = recent.size() < limit ? now : recent.peekFirst() + windowMillis;
+    long free = recent.size() < count ? now : recent.peekFirst() + windowMillis;
     return Math.max(free, blockedUntil);
   }
 
-  /** Kie.ai answered 429: no create before {@code until}. */
-  public void blockUntil(long until) {
+  /** Kie.ai answered 429: no create before {@code until}, and the share halves (at most once a window). */
+  public void rateLimited(long now, long until) {
     blockedUntil = Math.max(blockedUntil, until);
+    if (now - lastDecrease >= windowMillis) {
+      lastDecrease = now;
+      setShare(Math.max(Math.min(1, fairShare), share / 2));
+    }
+  }
+
+  /** Additive increase: one more create per window, after a window without a 429. */
+  private void growIfQuiet(long now) {
+    if (share < fairShare && now - lastDecrease >= windowMillis) {
+      lastDecrease = now;
+      setShare(Math.min(fairShare, share + 1));
+    }
+  }
+
+  private void setShare(double newShare) {
+    share = newShare;
+    if (share <= 0) {
+      count = 0;
+      windowMillis = accountWindowMillis;
+      return;
+    }
+    count = Math.max(1, (int) Math.floor(share));
+    double stretched = accountWindowMillis * (count / share);
+    windowMillis = (long) Math.ceil(stretched * (1 + WINDOW_MARGIN));
   }
 
   private void evict(long now) {

@@ -84,6 +84,14 @@ final class Submitter {
     return limiter;
   }
 
+  /** Recomputes this instance's share of the account's create limit after a rebalance. */
+  void partitions(int owned, int total) {
+    limiter.partitions(owned, total);
+    LOG.info("Create rate share: {} of {} per {} ({} of {} partitions)", String.format("%.2f", limiter.share()),
+        config.worker().createRateLimit(), config.worker().createRateWindow(), owned, total);
+    pump();
+  }
+
   /** Queues a new or resubmitted request; inline images are uploaded first (safe to repeat). */
   void enqueue(PendingTask task) {
     task.phase = PendingTask.Phase.QUEUED;
@@ -135,7 +143,10 @@ final class Submitter {
       }
       if (!limiter.tryAcquire(now)) {
         metrics.rateLimitWait();
-        schedulePump(limiter.nextFreeAt(now));
+        long next = limiter.nextFreeAt(now);
+        if (next != Long.MAX_VALUE) {
+          schedulePump(next);
+        }
         return;
       }
       queue.pollFirst();
@@ -221,7 +232,8 @@ final class Submitter {
         task.attempts--;
         long wait = error.retryAfter() != null ? error.retryAfter().toMillis()
             : config.worker().createRateWindow().toMillis();
-        limiter.blockUntil(System.currentTimeMillis() + wait);
+        long now = System.currentTimeMillis();
+        limiter.rateLimited(now, now + wait);
         queue.addFirst(task);
       }
       case TRANSIENT -> {

@@ -136,6 +136,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     metrics.gauge("kie_worker.creates.inflight", "createTask calls under way", () -> submitter.inFlight());
     metrics.gauge("kie_worker.partitions.paused", "1 while the request partitions are paused",
         () -> pauseReasons.isEmpty() ? 0 : 1);
+    metrics.gauge("kie_worker.rate_limit.share", "This instance's share of the account's create limit",
+        () -> submitter.limiter().share());
 
     return vertx.executeBlocking(() -> TopicSetup.ensure(config, kafka))
         .compose(n -> {
@@ -225,6 +227,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
     ledgerTail.assign(assigned);
     health.assigned(partitions.keySet());
+    submitter.partitions(partitions.size(), partitionCount);
     return Future.all(done).mapEmpty();
   }
 
@@ -244,6 +247,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
     ledgerTail.unassign(revoked);
     health.assigned(partitions.keySet());
+    submitter.partitions(partitions.size(), partitionCount);
     updatePause();
     return Future.succeededFuture(positions);
   }

@@ -14,10 +14,13 @@ import picocli.CommandLine.Option;
 
 /** {@code kie-worker demo}: the whole pipeline on one machine, no Kafka install and no API key. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Starts an embedded Kafka broker (KRaft), the Kie.ai simulator and a worker in this JVM,",
-        "produces a sample of requests (every model, the legacy endpoint, inline images, a scripted",
-        "failure, invalid input), prints each result as it arrives and a summary, then stops everything.",
-        "Exit status: 0 when every request got exactly one result as scripted, 1 otherwise or on timeout."})
+    description = {"Runs the whole pipeline on this machine: no Kafka install, no API key.",
+        "Starts an embedded Kafka broker (KRaft), the Kie.ai simulator and a worker in",
+        "this JVM, produces a sample of requests (every model, the legacy endpoint,",
+        "inline images, a scripted failure, invalid input), prints each result as it",
+        "arrives, then a summary, and stops everything. Exit status: 0 when every",
+        "request got exactly one result, as scripted; 1 otherwise or on timeout;",
+        "2 on bad options."})
 public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--requests", paramLabel = "N", defaultValue = "24",

@@ -53,6 +53,7 @@ final class Submitter {
   private final CallbackToken token;
   private final String instanceId;
   private final CreateRateLimiter limiter;
+  private final CrashHook crashHook = CrashHook.fromEnvironment();
   private final ArrayDeque<PendingTask> queue = new ArrayDeque<>();
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
   private int inFlight;
@@ -222,6 +223,7 @@ final class Submitter {
 
   private void onCreated(PendingTask task, KieResult<String> result) {
     if (result.isOk()) {
+      crashHook.afterCreate();
       adopt(task, result.value());
       return;
     }

@@ -358,6 +358,12 @@ final class Submitter {
 
   // ---- credits and key ---------------------------------------------------------------------------
 
+  /** Kie.ai refused the key outside a create (at start): stop until it is accepted again. */
+  void keyRefused() {
+    worker.keyAccepted(false);
+    block("auth", AUTH_RECHECK_MS);
+  }
+
   /** Stops creating (and consuming) until Kie.ai's credit endpoint answers well again. */
   private void block(String reason, long recheckMs) {
     if (blockedBy != null) {

@@ -157,6 +157,9 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     ledgerTail.start();
     consumer = new RequestConsumer(kafka, config.kafka().groupId(), config.kafka().groupInstanceId(),
         config.topics().requests(), context, this);
+    if (!pauseReasons.isEmpty()) {
+      consumer.pauseAll(); // e.g. the key was refused at start
+    }
     consumer.start();
     health.consumerStarted();
     commitTimer = vertx.setPeriodic(config.worker().commitInterval().toMillis(),
@@ -176,7 +179,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
         LOG.warn("Kie.ai key check at start: {}", r.error());
         health.keyAccepted(r.errorClass() != io.kieworker.kie.ErrorClass.AUTH);
         if (r.errorClass() == io.kieworker.kie.ErrorClass.AUTH) {
-          pauseFor("auth");
+          submitter.keyRefused();
         }
       }
       return null;

@@ -1,0 +1,58 @@
+package io.kieworker.worker;
+
+import static io.kieworker.testing.WorkerHarness.marker;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kieworker.sim.SimOptions;
+import io.kieworker.testing.KafkaBroker;
+import io.kieworker.testing.WorkerHarness;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A worker stopped while its tasks run; the next one of the group finishes them from the ledger. */
+@ExtendWith(KafkaBroker.class)
+class RestartFlowTest {
+  private static final Logger LOG = LoggerFactory.getLogger(RestartFlowTest.class);
+
+  @Test
+  void pendingTasksSurviveAGracefulStopAndAreFinishedByTheNextWorkerWithoutNewCreates() {
+    int n = 20;
+    SimOptions sim = new SimOptions().latency(SimOptions.ANY_MODEL, Duration.ofSeconds(3), Duration.ofSeconds(4))
+        .rateLimit(0, Duration.ofSeconds(10)).seed(21L);
+    Map<String, String> env = Map.of("WORKER_EXPECTED_DURATION", "3s");
+    try (WorkerHarness h = new WorkerHarness(3, sim)) {
+      WorkerApp first = h.startWorker(env);
+      List<String> ids = FailureFlowTest.send(h, "restart", n, "");
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> h.sim().tasks().size() == n);
+
+      h.stopWorker(first);
+      int beforeRestart = h.results().size();
+      assertThat(beforeRestart).as("tasks were still pending at the stop").isLessThan(n);
+      h.startWorker(env);
+
+      Map<String, JsonObject> byId = h.awaitResultsFor(ids, Duration.ofSeconds(30));
+
+      long creates = h.sim().counters().createsAccepted();
+      long polls = h.sim().counters().recordInfoPolls();
+      LOG.info("restart figures: sent={} results={} beforeRestart={} missing={} duplicates={} creates={}"
+              + " createsPerRequest={} polls={} pollsPerTask={}", n, h.results().size(), beforeRestart,
+          h.missing(ids).size(), h.duplicates(), creates, (double) creates / n, polls, (double) polls / n);
+      assertThat(h.missing(ids)).isEmpty();
+      assertThat(h.duplicates()).isZero();
+      ids.forEach(id -> {
+        assertThat(byId.get(id).getString("status")).as(id).isEqualTo("SUCCEEDED");
+        assertThat(byId.get(id).getInteger("attempts")).as(id).isEqualTo(1);
+        assertThat(h.simTasksWithPrompt(marker(id))).as(id).isEqualTo(1);
+      });
+      assertThat(creates).isEqualTo(n);
+      assertThat(h.sim().counters().createRequests()).isEqualTo(n);
+    }
+  }
+}

@@ -12,8 +12,9 @@ import io.vertx.core.json.JsonObject;
  * signed: treat its content as a hint and confirm with recordInfo before acting on it.
  *
  * @param record the task as the callback describes it (Market or legacy shape, detected)
+ * @param data the callback's {@code data} object as received
  */
-public record KieCallback(int code, String msg, String taskId, TaskRecord record) {
+public record KieCallback(int code, String msg, String taskId, TaskRecord record, JsonObject data) {
 
   /** The largest callback body accepted; Kie.ai's are a few KB (the prompt sits in {@code param}). */
   public static final int MAX_BODY_BYTES = 256 * 1024;
@@ -54,7 +55,7 @@ public record KieCallback(int code, String msg, String taskId, TaskRecord record
       throw new InvalidCallbackException("data.taskId (or data.task_id) is missing");
     }
     TaskRecord record = data.containsKey("successFlag") ? TaskRecord.fromLegacy(data) : TaskRecord.fromMarket(data);
-    return new KieCallback(json.getInteger("code"), json.getString("msg"), taskId, record);
+    return new KieCallback(json.getInteger("code"), json.getString("msg"), taskId, record, data);
   }
 
   public boolean reportsSuccess() {

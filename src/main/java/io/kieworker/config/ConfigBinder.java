@@ -100,7 +100,21 @@ final class ConfigBinder {
         duration("worker.shutdownTimeout", w.shutdownTimeout()),
         intIn("worker.maxRequestBytes", w.maxRequestBytes(), 1, Integer.MAX_VALUE),
         duration("worker.pollMinGap", w.pollMinGap()),
-        optional(w.expectedDuration()) == null ? null : duration("worker.expectedDuration", w.expectedDuration()));
+        optional(w.expectedDuration()) == null ? null : duration("worker.expectedDuration", w.expectedDuration()),
+        callbackTrust(w.callbackTrust()));
+  }
+
+  /** {@code confirm} (default): a callback triggers a recordInfo read; {@code token}: its body is trusted. */
+  private boolean callbackTrust(String value) {
+    String v = optional(value);
+    if (v == null || v.equals("confirm")) {
+      return false;
+    }
+    if (v.equals("token")) {
+      return true;
+    }
+    problems.add(label("worker.callbackTrust") + " must be confirm or token, got " + quoted(v));
+    return false;
   }
 
   /** KIE_API_KEY or the trimmed content of KIE_API_KEY_FILE; the value itself never enters a message. */

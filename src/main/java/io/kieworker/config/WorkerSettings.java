@@ -16,11 +16,14 @@ import java.time.Duration;
  * @param pollMinGap the shortest wait between two status reads of one task
  * @param expectedDuration stands in for every model's typical duration until completions are
  *     observed, or null to use the registry's per-model figures
+ * @param trustCallbacks complete a task from an authenticated callback's body (URL token, and
+ *     Kie.ai's signature when a webhook key is set) instead of confirming it with recordInfo
  */
 public record WorkerSettings(String callbackSecret, int createRateLimit, Duration createRateWindow,
     double pollRate, Duration deadline, int maxInflightCreates, int maxPending, double resumeRatio,
     int resubmit5xx, Duration ambiguousGrace, Duration dedupeWindow, Duration commitInterval,
-    Duration shutdownTimeout, int maxRequestBytes, Duration pollMinGap, Duration expectedDuration) {
+    Duration shutdownTimeout, int maxRequestBytes, Duration pollMinGap, Duration expectedDuration,
+    boolean trustCallbacks) {
 
   /** Pending tasks at or below which paused partitions resume. */
   public int resumeMark() {
@@ -35,6 +38,6 @@ public record WorkerSettings(String callbackSecret, int createRateLimit, Duratio
         + resumeRatio + ", resubmit5xx=" + resubmit5xx + ", ambiguousGrace=" + ambiguousGrace + ", dedupeWindow="
         + dedupeWindow + ", commitInterval=" + commitInterval + ", shutdownTimeout=" + shutdownTimeout
         + ", maxRequestBytes=" + maxRequestBytes + ", pollMinGap=" + pollMinGap
-        + ", expectedDuration=" + expectedDuration + "]";
+        + ", expectedDuration=" + expectedDuration + ", trustCallbacks=" + trustCallbacks + "]";
   }
 }

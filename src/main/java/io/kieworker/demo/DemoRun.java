@@ -60,6 +60,7 @@ public final class DemoRun implements AutoCloseable {
   private final DemoOptions options;
   private final PrintStream out;
   private final long begin = System.nanoTime();
+  private final Thread owner = Thread.currentThread();
   private final DemoTally tally = new DemoTally();
   private final List<String> closeProblems = new ArrayList<>();
   private EmbeddedKafka kafka;
@@ -257,7 +258,11 @@ public final class DemoRun implements AutoCloseable {
     }
     closed = true;
     long t = System.nanoTime();
-    quietly("results consumer", () -> { if (results != null) results.close(Duration.ofSeconds(5)); });
+    if (Thread.currentThread() != owner) {
+      out.println();
+      out.println("Interrupted: stopping the worker, the simulator and the broker");
+    }
+    quietly("results consumer", this::closeResults);
     quietly("producer", () -> { if (producer != null) producer.close(Duration.ofSeconds(5)); });
     quietly("worker", () -> { if (worker != null) await(worker.stop(), "stopping the worker", STOP_TIMEOUT); });
     quietly("simulator", () -> { if (sim != null) await(sim.close(), "stopping the simulator", STOP_TIMEOUT); });
@@ -269,6 +274,18 @@ public final class DemoRun implements AutoCloseable {
       step(t, "Stopped worker, simulator and broker; broker data deleted");
     } else {
       step(t, "Stopped, with problems: %s", String.join("; ", closeProblems));
+    }
+  }
+
+  /** KafkaConsumer is single-threaded: from a shutdown hook only wake the owner's poll up. */
+  private void closeResults() {
+    if (results == null) {
+      return;
+    }
+    if (Thread.currentThread() == owner) {
+      results.close(Duration.ofSeconds(5));
+    } else {
+      results.wakeup();
     }
   }
 

@@ -68,7 +68,8 @@ public final class CallbackRoute implements Handler<RoutingContext> {
         return;
       }
     }
-    LedgerRecord record = LedgerRecord.callback(requestId, callback.taskId(), instanceId, Instant.now());
+    LedgerRecord record = LedgerRecord.callback(requestId, callback.taskId(), instanceId, Instant.now(),
+        callback.data());
     ledger.write(partition, record).onComplete(ar -> {
       if (ar.succeeded()) {
         metrics.callback("accepted", "ok");

@@ -25,6 +25,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import io.kieworker.metrics.MetricsSetup;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +67,7 @@ public final class RequestConsumer implements AutoCloseable {
   private final Thread thread;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile boolean running = true;
+  private volatile KafkaClientMetrics clientMetrics;
 
   // Poll-thread state.
   private final Set<TopicPartition> assigned = new HashSet<>();
@@ -95,6 +99,11 @@ public final class RequestConsumer implements AutoCloseable {
 
   public void start() {
     thread.start();
+  }
+
+  /** Kafka client metrics in {@code registry} until the consumer closes; call before {@link #start()}. */
+  public void bindMetrics(MeterRegistry registry) {
+    clientMetrics = MetricsSetup.bindConsumer(consumer, registry, "requests");
   }
 
   /** Pause every assigned partition (backpressure, credits, auth, shutdown); polling goes on. */
@@ -177,6 +186,9 @@ public final class RequestConsumer implements AutoCloseable {
       consumer.close(Duration.ofSeconds(5));
     } catch (RuntimeException e) {
       LOG.warn("Closing the request consumer: {}", e.toString());
+    }
+    if (clientMetrics != null) {
+      clientMetrics.close();
     }
     stopped.complete(null);
   }

@@ -16,7 +16,7 @@ import java.time.Instant;
  * record in favour of them.
  *
  * @param epoch the writer's ownership epoch of the partition (fences a stale owner)
- * @param result the published result event (TERMINAL only)
+ * @param result the published result event (TERMINAL), or the callback's data object (CALLBACK)
  */
 public record LedgerRecord(
     Type type,
@@ -75,9 +75,10 @@ public record LedgerRecord(
         epoch, null);
   }
 
-  public static LedgerRecord callback(String requestId, String taskId, String writer, Instant at) {
+  /** A callback note; {@code data} is the callback's {@code data} object (kept in {@code result}). */
+  public static LedgerRecord callback(String requestId, String taskId, String writer, Instant at, JsonObject data) {
     return new LedgerRecord(Type.CALLBACK, requestId, null, null, null, null, null, at, null, 0, taskId,
-        writer, 0, null);
+        writer, 0, data);
   }
 
   public JsonObject toJson() {

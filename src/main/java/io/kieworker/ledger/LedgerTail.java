@@ -20,6 +20,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import io.kieworker.metrics.MetricsSetup;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,7 @@ public final class LedgerTail implements AutoCloseable {
   private final ConcurrentLinkedQueue<Consumer<KafkaConsumer<String, byte[]>>> commands = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile KafkaClientMetrics clientMetrics;
 
   // Tail-thread state: partition -> offset where its replay ends.
   private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
@@ -88,6 +92,11 @@ public final class LedgerTail implements AutoCloseable {
 
   public void start() {
     thread.start();
+  }
+
+  /** Kafka client metrics in {@code registry} until the consumer closes; call before {@link #start()}. */
+  public void bindMetrics(MeterRegistry registry) {
+    clientMetrics = MetricsSetup.bindConsumer(consumer, registry, "ledger");
   }
 
   public void assign(Set<Integer> partitions) {
@@ -170,6 +179,9 @@ public final class LedgerTail implements AutoCloseable {
       consumer.close(Duration.ofSeconds(5));
     } catch (RuntimeException e) {
       LOG.warn("Closing the ledger tail: {}", e.toString());
+    }
+    if (clientMetrics != null) {
+      clientMetrics.close();
     }
   }
 

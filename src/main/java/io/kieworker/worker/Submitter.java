@@ -323,6 +323,7 @@ final class Submitter {
       if (r != null && r.isOk() && belongsTo(r.value(), task)) {
         LOG.info("Ambiguous create of {} resolved by its callback: task {}", task.requestId, taskId);
         adopt(task, taskId);
+        worker.pollNow(task); // a callback means the task ended: confirm now, not at the safety-net poll
       } else {
         metrics.callback("ignored", "unconfirmed-task");
       }

@@ -76,6 +76,15 @@ final class Tracker {
     scheduler.schedule(task, task.pollGeneration, System.currentTimeMillis());
   }
 
+  /** A trusted callback reported a terminal state: handled as if a poll had read it. */
+  void complete(PendingTask task, TaskRecord record) {
+    if (task.phase == PendingTask.Phase.TRACKED) {
+      task.pollGeneration++;
+      metrics.callback("trusted", record.state().name().toLowerCase());
+      onRecord(task, KieResult.ok(record));
+    }
+  }
+
   void untrack(PendingTask task) {
     task.pollGeneration++;
   }

@@ -8,6 +8,7 @@ import io.kieworker.kafka.OffsetTracker;
 import io.kieworker.kafka.RequestConsumer;
 import io.kieworker.kie.KieClient;
 import io.kieworker.kie.KieClientOptions;
+import io.kieworker.kie.TaskRecord;
 import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.ledger.LedgerTail;
 import io.kieworker.ledger.TaskLedger;
@@ -67,6 +68,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   private HttpServer httpServer;
 
   private KafkaProducer<String, Buffer> producer;
+  private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics producerMetrics;
   private TaskLedger ledger;
   private Outbox outbox;
   private KieClient kie;
@@ -116,6 +118,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   public Future<?> start() {
     Properties kafka = kafkaProperties();
     producer = KafkaProducer.create(vertx, producerProperties(kafka));
+    producerMetrics = io.kieworker.metrics.MetricsSetup.bindProducer(producer.unwrap(), metrics.registry(), "producer");
     producer.exceptionHandler(e -> {
       LOG.warn("Kafka producer: {}", e.toString());
       health.producerFailed();
@@ -154,12 +157,14 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
 
   private void startConsuming(Properties kafka) {
     ledgerTail = new LedgerTail(kafka, config.topics().ledger(), context, this);
+    ledgerTail.bindMetrics(metrics.registry());
     ledgerTail.start();
     consumer = new RequestConsumer(kafka, config.kafka().groupId(), config.kafka().groupInstanceId(),
         config.topics().requests(), context, this);
     if (!pauseReasons.isEmpty()) {
       consumer.pauseAll(); // e.g. the key was refused at start
     }
+    consumer.bindMetrics(metrics.registry());
     consumer.start();
     health.consumerStarted();
     commitTimer = vertx.setPeriodic(config.worker().commitInterval().toMillis(),
@@ -212,6 +217,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
             ledgerTail.close();
           }
           kie.close();
+          producerMetrics.close();
           return Future.all(producer.close(5_000),
               httpServer == null ? Future.succeededFuture() : httpServer.close());
         });
@@ -367,10 +373,23 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     if (task.taskId == null) {
       submitter.confirmAmbiguous(task, callback.taskId());
     } else if (task.taskId.equals(callback.taskId())) {
-      tracker.pollNow(task);
+      TaskRecord reported = reportedByCallback(callback);
+      if (config.worker().trustCallbacks() && reported != null && reported.state().terminal()) {
+        tracker.complete(task, reported);
+      } else {
+        tracker.pollNow(task);
+      }
     } else {
       metrics.callback("ignored", "other-task");
     }
+  }
+
+  private static TaskRecord reportedByCallback(LedgerRecord callback) {
+    JsonObject data = callback.result();
+    if (data == null) {
+      return null;
+    }
+    return data.containsKey("successFlag") ? TaskRecord.fromLegacy(data) : TaskRecord.fromMarket(data);
   }
 
   private static LedgerRecord parseLedger(ConsumerRecord<String, byte[]> record) {
@@ -482,6 +501,10 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   boolean owns(PendingTask task) {
     PartitionState state = partitions.get(task.partition);
     return state != null && state.pending.get(task.requestId) == task;
+  }
+
+  void pollNow(PendingTask task) {
+    tracker.pollNow(task);
   }
 
   void track(PendingTask task) {

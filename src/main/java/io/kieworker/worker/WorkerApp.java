@@ -1,6 +1,7 @@
 package io.kieworker.worker;
 
 import io.kieworker.config.WorkerConfig;
+import io.kieworker.metrics.MetricsSetup;
 import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.model.ModelRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -15,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
  * One running worker: its own Vert.x instance (with Micrometer metrics), the Prometheus registry
@@ -36,13 +36,14 @@ public final class WorkerApp {
 
   public static Future<WorkerApp> start(WorkerConfig config) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MetricsSetup.excludeScrapes(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .with(new VertxOptions().setMetricsOptions(MetricsSetup.vertxOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Worker worker = new Worker(config, ModelRegistry.builtIn(), new WorkerMetrics(registry), registry);

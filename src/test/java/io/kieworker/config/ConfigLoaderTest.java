@@ -49,7 +49,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8080));
     assertThat(c.worker()).isEqualTo(new WorkerSettings(null, 20, Duration.ofSeconds(10), 10.0,
         Duration.ofMinutes(15), 16, 10_000, 0.8, 1, Duration.ofMinutes(5), Duration.ofHours(24),
-        Duration.ofSeconds(1), Duration.ofSeconds(30), 10_485_760, Duration.ofSeconds(1), null));
+        Duration.ofSeconds(1), Duration.ofSeconds(30), 10_485_760, Duration.ofSeconds(1), null, false));
     assertThat(c.worker().resumeMark()).isEqualTo(8000);
   }
 
@@ -97,7 +97,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9999));
     assertThat(c.worker()).isEqualTo(new WorkerSettings("cbsecret", 5, Duration.ofSeconds(2), 2.5,
         Duration.ofMinutes(15), 4, 100, 0.5, 0, Duration.ofSeconds(30), Duration.ofDays(2),
-        Duration.ofMillis(500), Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), null));
+        Duration.ofMillis(500), Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), null, false));
     assertThat(c.worker().resumeMark()).isEqualTo(50);
   }
 

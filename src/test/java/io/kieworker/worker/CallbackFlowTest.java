@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -104,28 +103,14 @@ class CallbackFlowTest {
   }
 
   @Test
-  @Disabled("bug: the callback that resolves an ambiguous create is its only callback (the task has ended), but"
-      + " Submitter.confirmAmbiguous only adopts the task and tracks it, so the result waits for the first"
-      + " safety-net poll (>= 60 s) instead of being confirmed at once; see the slow variant below")
   void anAmbiguousCreateIsResolvedByItsCallbackWithoutASecondTask() {
-    ambiguousCreateResolvedByCallback(Duration.ofSeconds(20));
-  }
-
-  /** The same as above without the timing: correct, but only after the first safety-net poll. */
-  @Test
-  @Tag("slow")
-  void anAmbiguousCreateIsResolvedByItsCallbackEventually() {
-    ambiguousCreateResolvedByCallback(Duration.ofSeconds(90));
-  }
-
-  private void ambiguousCreateResolvedByCallback(Duration atMost) {
     try (WorkerHarness h = new WorkerHarness(1, new SimOptions()
         .latency(SimOptions.ANY_MODEL, Duration.ofMillis(1500)).seed(5L))) {
       h.sim().script(SimEndpoint.CREATE_TASK, ScriptedResponse.hangUp().createFirst());
       h.startWorker(with(callbackMode(), Map.of("KIE_REQUEST_TIMEOUT", "500ms")));
       h.send("amb", request("r-amb", "google/nano-banana", ""));
 
-      JsonObject result = h.awaitResultsFor(List.of("r-amb"), atMost).get("r-amb");
+      JsonObject result = h.awaitResultsFor(List.of("r-amb"), Duration.ofSeconds(10)).get("r-amb");
 
       assertThat(result.getString("status")).as(result.encode()).isEqualTo("SUCCEEDED");
       assertThat(h.duplicates()).isZero();

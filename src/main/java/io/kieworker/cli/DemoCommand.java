@@ -8,6 +8,7 @@ import io.kieworker.sim.SimDurations;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,7 +66,11 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf("kie-worker demo: %d requests, %s, simulated latency %s, timeout %s%n", options.requests(),
         callbacks ? "callbacks" : "poll only", latency, timeout);
     DemoRun run = new DemoRun(options, out);
-    Thread onCtrlC = new Thread(run::close, "demo-shutdown");
+    AtomicBoolean interrupted = new AtomicBoolean();
+    Thread onCtrlC = new Thread(() -> {
+      interrupted.set(true);
+      run.close();
+    }, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     DemoRun.Outcome outcome;
     try {
@@ -73,7 +78,8 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       run.close();
       out.println();
-      out.println("DEMO FAILED: " + RunCommand.rootMessage(e));
+      out.println(interrupted.get() ? "DEMO INTERRUPTED: stopped before the end."
+          : "DEMO FAILED: " + RunCommand.rootMessage(e));
       return 1;
     } finally {
       run.close();

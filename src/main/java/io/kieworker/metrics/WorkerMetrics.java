@@ -23,6 +23,11 @@ public final class WorkerMetrics {
     Gauge.builder("kie_worker.credits.remaining", creditsRemaining, AtomicLong::get)
         .description("Kie.ai credits left on the account, from the last check (-1 = unknown)")
         .register(registry);
+    // Untagged counters exist from the start: a dashboard or alert sees 0, not a missing series.
+    for (String name : new String[] {"kie_worker.requests.consumed", "kie_worker.rate_limit.waits",
+        "kie_worker.rate_limit.429", "kie_worker.creates.ambiguous"}) {
+      registry.counter(name);
+    }
   }
 
   public MeterRegistry registry() {
@@ -49,6 +54,12 @@ public final class WorkerMetrics {
 
   public void poll(String outcome) {
     registry.counter("kie_worker.polls", "outcome", outcome).increment();
+  }
+
+  /** How late a status read started after its planned time (timer precision and the poll budget). */
+  public void pollLateness(long millis) {
+    Timer.builder("kie_worker.poll.lateness").publishPercentiles(0.5, 0.99).register(registry)
+        .record(Duration.ofMillis(Math.max(0, millis)));
   }
 
   public void callback(String result, String reason) {

@@ -3,6 +3,7 @@ package io.kieworker.tracking;
 import io.vertx.core.Vertx;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,16 +27,20 @@ public final class PollScheduler<T> {
   private final LongSupplier clock;
   private final Generation<T> generation;
   private final Consumer<T> poll;
+  private final LongConsumer lateness;
   private final PriorityQueue<Entry<T>> queue = new PriorityQueue<>((a, b) -> Long.compare(a.dueAt, b.dueAt));
   private long timerId = -1;
   private long timerAt = Long.MAX_VALUE;
 
-  public PollScheduler(Vertx vertx, PollBudget budget, LongSupplier clock, Generation<T> generation, Consumer<T> poll) {
+  /** @param lateness receives, for every poll started, how many ms after its due time it started */
+  public PollScheduler(Vertx vertx, PollBudget budget, LongSupplier clock, Generation<T> generation,
+      Consumer<T> poll, LongConsumer lateness) {
     this.vertx = vertx;
     this.budget = budget;
     this.clock = clock;
     this.generation = generation;
     this.poll = poll;
+    this.lateness = lateness;
   }
 
   /** Polls {@code task} at {@code dueAt} if its generation is still {@code gen} then. */
@@ -48,7 +53,6 @@ public final class PollScheduler<T> {
     return queue.size();
   }
 
-  /** Lateness of the last drained entries is what the benchmarks measure; see {@link #drain}. */
   private void arm() {
     Entry<T> head = queue.peek();
     if (head == null) {
@@ -82,6 +86,7 @@ public final class PollScheduler<T> {
         break;
       }
       queue.poll();
+      lateness.accept(now - head.dueAt);
       poll.accept(head.task);
     }
     arm();

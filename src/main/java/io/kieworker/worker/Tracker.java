@@ -54,7 +54,7 @@ final class Tracker {
         config.kie().callbacksEnabled(), () -> ThreadLocalRandom.current().nextDouble());
     this.scheduler = new PollScheduler<>(vertx,
         new PollBudget(config.worker().pollRate(), System.currentTimeMillis()),
-        System::currentTimeMillis, task -> task.pollGeneration, this::poll);
+        System::currentTimeMillis, task -> task.pollGeneration, this::poll, metrics::pollLateness);
   }
 
   CompletionTimes completionTimes() {

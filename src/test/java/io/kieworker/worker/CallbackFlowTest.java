@@ -61,6 +61,31 @@ class CallbackFlowTest {
     }
   }
 
+  @Test
+  void trustedCallbacksCompleteTasksWithoutAnyStatusRead() {
+    int n = 5;
+    try (WorkerHarness h = new WorkerHarness(2, fastSim())) {
+      h.startWorker(with(callbackMode(), Map.of("WORKER_CALLBACK_TRUST", "token")));
+      List<String> ids = send(h, "trust", n, "");
+      h.send("trust-fail", request("trust-fail", "google/nano-banana", "[sim:fail=422]"));
+
+      Map<String, JsonObject> byId = h.awaitResultsFor(with(ids, "trust-fail"), Duration.ofSeconds(20));
+
+      assertThat(h.duplicates()).isZero();
+      ids.forEach(id -> {
+        JsonObject r = byId.get(id);
+        assertThat(r.getString("status")).as(id).isEqualTo("SUCCEEDED");
+        assertThat(r.getJsonArray("resultUrls").getString(0)).as("the URL the callback carried")
+            .isEqualTo("https://results.kie-sim.invalid/" + r.getString("taskId") + ".png");
+        assertThat(h.simTasksWithPrompt(marker(id))).as(id).isEqualTo(1);
+      });
+      assertThat(byId.get("trust-fail").getString("status")).isEqualTo("FAILED");
+      assertThat(byId.get("trust-fail").getJsonObject("error").getString("code")).isEqualTo("422");
+      assertThat(h.sim().counters().callbacksSucceeded()).isEqualTo(n + 1);
+      assertThat(h.sim().counters().recordInfoPolls()).as("no confirming read").isZero();
+    }
+  }
+
   /**
    * The safety-net poll of callback mode comes at max(3 x expected, 60 s), but never after the
    * deadline: with a 4 s deadline the last poll before TIMED_OUT finds the task done.
@@ -202,6 +227,12 @@ class CallbackFlowTest {
       h.send(id, request(id, "google/nano-banana", promptExtra));
     }
     return ids;
+  }
+
+  private static List<String> with(List<String> ids, String more) {
+    List<String> all = new ArrayList<>(ids);
+    all.add(more);
+    return all;
   }
 
   private static SimTask awaitSimTask(WorkerHarness h) {

@@ -11,8 +11,24 @@ import java.util.Map;
 
 /** What the worker holds for one owned request partition. Event-loop confined. */
 final class PartitionState {
-  /** A finished request, kept for the dedupe window: its published result and pass-through headers. */
-  record Terminal(JsonObject result, JsonArray headers, Instant since) {}
+  /**
+   * A finished request, kept for the dedupe window: its published result and pass-through headers,
+   * encoded (a string is a fraction of a JSON tree's footprint, and is decoded only for a repeat).
+   */
+  record Terminal(String result, String headers, Instant since) {
+    static Terminal of(JsonObject result, JsonArray headers, Instant since) {
+      return new Terminal(result == null ? null : result.encode(),
+          headers == null || headers.isEmpty() ? null : headers.encode(), since);
+    }
+
+    JsonObject resultJson() {
+      return result == null ? null : new JsonObject(result);
+    }
+
+    JsonArray headersJson() {
+      return headers == null ? new JsonArray() : new JsonArray(headers);
+    }
+  }
 
   final int partition;
   /** Our ownership epoch of this partition; 0 until our OWNERSHIP record is written. */

@@ -310,7 +310,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     int restored = 0;
     for (LedgerRecord r : state.takeReplayed()) {
       if (r.type() == LedgerRecord.Type.TERMINAL) {
-        state.terminals.put(r.requestId(), new PartitionState.Terminal(r.result(), r.headers(), Instant.now()));
+        state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(), Instant.now()));
       } else if (r.type() != LedgerRecord.Type.CALLBACK) {
         restore(state, r);
         restored++;
@@ -359,7 +359,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     } else if (r.type() == LedgerRecord.Type.TERMINAL && task != null) {
       forget(task);
       state.pending.remove(task.requestId);
-      state.terminals.put(r.requestId(), new PartitionState.Terminal(r.result(), r.headers(), Instant.now()));
+      state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(), Instant.now()));
     }
   }
 
@@ -466,9 +466,9 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
 
   /** A request id seen again inside the dedupe window: the stored result again, no new task. */
   private void republish(ConsumerRecord<String, byte[]> record, PartitionState.Terminal done) {
-    LOG.info("Request {} already finished; republishing its result", done.result().getString("requestId"));
-    ResultEvent stored = ResultEvent.fromJson(done.result());
-    outbox.publishResult(stored, PassThroughHeaders.fromJson(done.headers()))
+    ResultEvent stored = ResultEvent.fromJson(done.resultJson());
+    LOG.info("Request {} already finished; republishing its result", stored.requestId());
+    outbox.publishResult(stored, PassThroughHeaders.fromJson(done.headersJson()))
         .onComplete(ar -> offsets.finished(record.partition(), record.offset()));
   }
 
@@ -545,7 +545,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
           if (state != null && state.pending.remove(task.requestId, task)) {
             if (ar.succeeded()) {
               state.terminals.put(task.requestId,
-                  new PartitionState.Terminal(ar.result().toJson(), task.headers, Instant.now()));
+                  PartitionState.Terminal.of(ar.result().toJson(), task.headers, Instant.now()));
             }
             if (task.callbackRecorded) {
               ledger.tombstone(task.partition, LedgerRecord.callbackKey(task.requestId));

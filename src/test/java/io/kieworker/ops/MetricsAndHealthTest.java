@@ -47,7 +47,7 @@ class MetricsAndHealthTest {
           "kie_worker_requests_consumed_total 3.0",
           "kie_worker_requests_rejected_total{reason=",
           "kie_worker_creates_total{model=\"nano-banana-pro\",outcome=\"created\"}",
-          "kie_worker_create_latency_seconds_bucket{model=",
+          "kie_worker_create_latency_seconds_bucket{le=",
           "kie_worker_polls_total{outcome=",
           "kie_worker_callbacks_total{reason=",
           "kie_worker_pending_tasks ",

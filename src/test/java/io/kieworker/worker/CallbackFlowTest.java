@@ -76,7 +76,7 @@ class CallbackFlowTest {
         JsonObject r = byId.get(id);
         assertThat(r.getString("status")).as(id).isEqualTo("SUCCEEDED");
         assertThat(r.getJsonArray("resultUrls").getString(0)).as("the URL the callback carried")
-            .isEqualTo("https://results.kie-sim.invalid/" + r.getString("taskId") + ".png");
+            .isEqualTo(h.sim().tasks().find(r.getString("taskId")).orElseThrow().resultUrl());
         assertThat(h.simTasksWithPrompt(marker(id))).as(id).isEqualTo(1);
       });
       assertThat(byId.get("trust-fail").getString("status")).isEqualTo("FAILED");

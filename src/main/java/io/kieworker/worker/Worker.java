@@ -466,6 +466,10 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
 
   /** A request id seen again inside the dedupe window: the stored result again, no new task. */
   private void republish(ConsumerRecord<String, byte[]> record, PartitionState.Terminal done) {
+    if (done.result() == null) {
+      offsets.finished(record.partition(), record.offset());
+      return;
+    }
     ResultEvent stored = ResultEvent.fromJson(done.resultJson());
     LOG.info("Request {} already finished; republishing its result", stored.requestId());
     outbox.publishResult(stored, PassThroughHeaders.fromJson(done.headersJson()))

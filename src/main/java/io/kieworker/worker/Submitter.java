@@ -28,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import io.kieworker.logging.RequestLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -198,7 +199,7 @@ final class Submitter {
         .onComplete(ar -> {
           inFlight--;
           if (ar.failed()) {
-            LOG.warn("Ledger write before create failed for {}: {}", task.requestId, ar.cause().toString());
+            TaskLog.warn(LOG, task, "Ledger write before create failed for {}: {}", task.requestId, ar.cause().toString());
             task.attempts--;
             limiter.release();
             retryLater(task, null);
@@ -285,7 +286,8 @@ final class Submitter {
       if (ar.succeeded()) {
         worker.durable(task);
       } else {
-        LOG.warn("Ledger SUBMITTED write failed for {} (task {}): {}", task.requestId, taskId, ar.cause().toString());
+        RequestLog.warn(LOG, task.requestId, taskId, task.partition, task.offset,
+            "Ledger SUBMITTED write failed for {} (task {}): {}", task.requestId, taskId, ar.cause().toString());
       }
     });
   }
@@ -295,11 +297,11 @@ final class Submitter {
     task.phase = PendingTask.Phase.AMBIGUOUS;
     long since = task.submittedAt == null ? System.currentTimeMillis() : task.submittedAt.toEpochMilli();
     long wait = Math.max(1, since + config.worker().ambiguousGrace().toMillis() - System.currentTimeMillis());
-    LOG.warn("Create for {} is ambiguous ({}); waiting up to {} ms for its callback", task.requestId, why, wait);
+    TaskLog.warn(LOG, task, "Create for {} is ambiguous ({}); waiting up to {} ms for its callback", task.requestId, why, wait);
     task.ambiguousTimer = vertx.setTimer(wait, id -> {
       task.ambiguousTimer = -1;
       if (task.phase == PendingTask.Phase.AMBIGUOUS && worker.owns(task)) {
-        LOG.warn("No callback for ambiguous create of {}; submitting again", task.requestId);
+        TaskLog.warn(LOG, task, "No callback for ambiguous create of {}; submitting again", task.requestId);
         worker.resubmit(task, "ambiguous");
       }
     });
@@ -321,7 +323,8 @@ final class Submitter {
       }
       KieResult<TaskRecord> r = ar.result();
       if (r != null && r.isOk() && belongsTo(r.value(), task)) {
-        LOG.info("Ambiguous create of {} resolved by its callback: task {}", task.requestId, taskId);
+        RequestLog.info(LOG, task.requestId, taskId, task.partition, task.offset,
+            "Ambiguous create of {} resolved by its callback: task {}", task.requestId, taskId);
         adopt(task, taskId);
         worker.pollNow(task); // a callback means the task ended: confirm now, not at the safety-net poll
       } else {

@@ -142,7 +142,7 @@ final class Tracker {
 
   private void onFailed(PendingTask task, TaskRecord record) {
     if (isServerFailure(record.failCode()) && task.attempts <= config.worker().resubmit5xx()) {
-      LOG.warn("Task {} of {} failed with {} ({}); submitting again", task.taskId, task.requestId,
+      TaskLog.warn(LOG, task, "Task {} of {} failed with {} ({}); submitting again", task.taskId, task.requestId,
           record.failCode(), record.failMsg());
       worker.resubmit(task, "fail-5xx");
       return;

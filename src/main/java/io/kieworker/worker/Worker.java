@@ -41,6 +41,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import io.kieworker.logging.RequestLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -434,7 +435,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       return;
     }
     if (state.pending.containsKey(requestId)) {
-      LOG.info("Request {} ({}-{}@{}) is already being processed; duplicate ignored", requestId,
+      RequestLog.info(LOG, requestId, null, record.partition(), record.offset(),
+          "Request {} ({}-{}@{}) is already being processed; duplicate ignored", requestId,
           record.topic(), record.partition(), record.offset());
       offsets.finished(record.partition(), record.offset());
       return;
@@ -451,7 +453,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   private void reject(ConsumerRecord<String, byte[]> record, ParseOutcome outcome, Instant receivedAt) {
     String reason = outcome.reason().name();
     metrics.rejected(reason.toLowerCase());
-    LOG.info("Rejected {} ({}-{}@{}): {}", outcome.requestId(), record.topic(), record.partition(),
+    RequestLog.info(LOG, outcome.requestId(), null, record.partition(), record.offset(),
+        "Rejected {} ({}-{}@{}): {}", outcome.requestId(), record.topic(), record.partition(),
         record.offset(), outcome.detail());
     ResultEvent result = ResultEvent.rejected(outcome.requestId(), outcome.model(), outcome.metadata(),
         outcome.violations(), receivedAt);
@@ -471,7 +474,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       return;
     }
     ResultEvent stored = ResultEvent.fromJson(done.resultJson());
-    LOG.info("Request {} already finished; republishing its result", stored.requestId());
+    RequestLog.info(LOG, stored.requestId(), stored.taskId(), record.partition(), record.offset(),
+        "Request {} already finished; republishing its result", stored.requestId());
     outbox.publishResult(stored, PassThroughHeaders.fromJson(done.headersJson()))
         .onComplete(ar -> offsets.finished(record.partition(), record.offset()));
   }
@@ -535,7 +539,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
         .compose(published -> {
           metrics.result(result.status().name(), task.model,
               Duration.between(task.receivedAt, published.timings().publishedAt()));
-          LOG.info("Result {} for {} (task {}, attempts {})", result.status(), task.requestId,
+          TaskLog.info(LOG, task, "Result {} for {} (task {}, attempts {})", result.status(), task.requestId,
               task.taskId, task.attempts);
           LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, instanceId, epoch(task.partition),
               published.toJson());

@@ -71,6 +71,7 @@ public final class DemoRun implements AutoCloseable {
   private KafkaConsumer<String, byte[]> results;
   private final String webhookKey = secret();
   private String apiKey;
+  private String createLimit;
   private boolean closed;
 
   public DemoRun(DemoOptions options, PrintStream out) {
@@ -104,7 +105,7 @@ public final class DemoRun implements AutoCloseable {
     produce(DemoSample.of(options.requests()));
     boolean timedOut = !follow();
     Duration elapsed = Duration.ofNanos(System.nanoTime() - begin);
-    new DemoSummary(tally, sim.counters(), options.callbacks()).print(out);
+    new DemoSummary(tally, sim.counters(), options.callbacks(), createLimit).print(out);
     if (timedOut) {
       out.println();
       out.printf("TIMEOUT: after %s only %d of %d requests have a result.%n", DemoSummary.seconds(elapsed),
@@ -129,9 +130,10 @@ public final class DemoRun implements AutoCloseable {
         .latency(SimOptions.ANY_MODEL, options.latencyMin(), options.latencyMax()).seed(options.seed());
     sim = await(KieSimulator.start(simVertx, simOptions), "the Kie.ai simulator");
     apiKey = simOptions.apiKeys().get(0);
-    step(t, "Kie.ai simulator at %s (latency %s..%s, rate limit %d per %s, random API key, signed callbacks)",
+    createLimit = simOptions.rateLimitCount() + " per " + DemoSummary.seconds(simOptions.rateLimitWindow());
+    step(t, "Kie.ai simulator at %s (latency %s..%s, create limit %s, random API key, signed callbacks)",
         sim.baseUrl(), DemoSummary.seconds(options.latencyMin()), DemoSummary.seconds(options.latencyMax()),
-        simOptions.rateLimitCount(), DemoSummary.seconds(simOptions.rateLimitWindow()));
+        createLimit);
   }
 
   private void startWorker() {

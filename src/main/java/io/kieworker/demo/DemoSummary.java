@@ -21,11 +21,14 @@ public final class DemoSummary {
   private final DemoTally tally;
   private final SimCounters sim;
   private final boolean callbacks;
+  private final String createLimit;
 
-  public DemoSummary(DemoTally tally, SimCounters sim, boolean callbacks) {
+  /** @param createLimit the account's create limit, as shown, e.g. {@code 20 per 10.0s} */
+  public DemoSummary(DemoTally tally, SimCounters sim, boolean callbacks, String createLimit) {
     this.tally = tally;
     this.sim = sim;
     this.callbacks = callbacks;
+    this.createLimit = createLimit;
   }
 
   static String progressHeader() {
@@ -97,8 +100,10 @@ public final class DemoSummary {
       out.printf("  callbacks: %d sent by Kie.ai (simulated), %d accepted by the worker%n",
           sim.callbacksSent(), sim.callbacksSucceeded());
     }
-    out.printf("  inline images uploaded first: %d; credits consumed: %s; create 429s: %d%n",
-        sim.uploads("base64") + sim.uploads("stream"), number(credits), sim.rateLimited());
+    out.printf("  inline images uploaded first: %d; credits consumed: %s%n",
+        sim.uploads("base64") + sim.uploads("stream"), number(credits));
+    out.printf("  create rate limit: creates past %s wait for the window (429s from the simulator: %d)%n",
+        createLimit, sim.rateLimited());
     out.printf("  duplicates: %d   missing: %d   unknown ids: %d   not as scripted: %d%n",
         tally.duplicates(), tally.missing().size(), tally.unknownIds().size(), tally.notAsScripted().size());
     tally.missing().forEach(s -> out.printf("    missing: %s (%s, %s)%n", s.requestId(), s.request().model(),

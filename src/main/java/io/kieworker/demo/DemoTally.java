@@ -52,7 +52,8 @@ public final class DemoTally {
     JsonObject error = result.getJsonObject("error");
     Number credits = result.getNumber("creditsConsumed");
     Arrival arrival = new Arrival(request, result.getString("status", "?"),
-        result.getString("model", request.request().model()), result.getInteger("attempts", 0),
+        Optional.ofNullable(result.getString("model")).orElse(request.request().model()),
+        result.getInteger("attempts", 0),
         error == null ? null : error.getString("code"), credits == null ? null : credits.doubleValue(),
         (receivedAtNanos - request.sentAtNanos()) / 1_000_000);
     arrived.put(id, arrival);

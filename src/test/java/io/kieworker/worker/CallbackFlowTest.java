@@ -69,7 +69,7 @@ class CallbackFlowTest {
       List<String> ids = send(h, "trust", n, "");
       h.send("trust-fail", request("trust-fail", "google/nano-banana", "[sim:fail=422]"));
 
-      Map<String, JsonObject> byId = h.awaitResultsFor(with(ids, "trust-fail"), Duration.ofSeconds(20));
+      Map<String, JsonObject> byId = h.awaitResultsFor(plus(ids, "trust-fail"), Duration.ofSeconds(20));
 
       assertThat(h.duplicates()).isZero();
       ids.forEach(id -> {
@@ -229,7 +229,7 @@ class CallbackFlowTest {
     return ids;
   }
 
-  private static List<String> with(List<String> ids, String more) {
+  private static List<String> plus(List<String> ids, String more) {
     List<String> all = new ArrayList<>(ids);
     all.add(more);
     return all;

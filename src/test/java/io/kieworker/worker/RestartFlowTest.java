@@ -55,4 +55,29 @@ class RestartFlowTest {
       assertThat(h.sim().counters().createRequests()).isEqualTo(n);
     }
   }
+
+  @Test
+  void aSecondWorkerJoiningMidFlightTakesOverPartitionsWithoutDuplicatesOrNewCreates() {
+    int n = 30;
+    SimOptions sim = new SimOptions().latency(SimOptions.ANY_MODEL, Duration.ofMillis(1500), Duration.ofMillis(2500))
+        .rateLimit(0, Duration.ofSeconds(10)).seed(22L);
+    // A slow create pace keeps creates in flight while the partitions move.
+    Map<String, String> env = Map.of("WORKER_CREATE_RATE_LIMIT", "10", "WORKER_CREATE_RATE_WINDOW", "1s");
+    try (WorkerHarness h = new WorkerHarness(4, sim)) {
+      h.startWorker(env);
+      List<String> ids = FailureFlowTest.send(h, "join", n, "");
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> h.sim().tasks().size() >= 8);
+      h.startWorker(env);
+
+      Map<String, JsonObject> byId = h.awaitResultsFor(ids, Duration.ofSeconds(30));
+
+      assertThat(h.missing(ids)).isEmpty();
+      assertThat(h.duplicates()).isZero();
+      ids.forEach(id -> {
+        assertThat(byId.get(id).getString("status")).as(id).isEqualTo("SUCCEEDED");
+        assertThat(h.simTasksWithPrompt(marker(id))).as(id).isEqualTo(1);
+      });
+      assertThat(h.sim().counters().createsAccepted()).isEqualTo(n);
+    }
+  }
 }

@@ -47,12 +47,12 @@ class MetricsAndHealthTest {
           "kie_worker_requests_consumed_total 3.0",
           "kie_worker_requests_rejected_total{reason=",
           "kie_worker_creates_total{model=\"nano-banana-pro\",outcome=\"created\"}",
-          "kie_worker_create_latency_seconds_bucket{le=",
+          "kie_worker_create_latency_seconds_bucket{model=",
           "kie_worker_polls_total{outcome=",
           "kie_worker_callbacks_total{reason=",
           "kie_worker_pending_tasks ",
           "kie_worker_creates_inflight ",
-          "kie_worker_end_to_end_seconds_bucket{le=",
+          "kie_worker_end_to_end_seconds_bucket{model=",
           "kie_worker_results_total{status=\"SUCCEEDED\"} 2.0",
           "kie_worker_results_total{status=\"REJECTED\"} 1.0",
           "kie_worker_credits_remaining ",
@@ -95,12 +95,13 @@ class MetricsAndHealthTest {
       h.sim().script(SimEndpoint.CREATE_TASK, ScriptedResponse.hangUp());
       h.send("k", WorkerHarness.request("hang-1", "google/nano-banana", ""));
       Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> gauge(get(app, "/metrics").body(), "kie_worker_creates_inflight") >= 1);
-      app.stop();
+      io.vertx.core.Future<Void> stopped = app.stop();
       Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
         HttpResponse<String> r = get(app, "/health/ready");
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(new JsonObject(r.body()).getString("reason")).isEqualTo("shutting down");
       });
+      io.kieworker.testing.Await.result(stopped, Duration.ofSeconds(30));
     }
   }
 

@@ -1,0 +1,152 @@
+package io.kieworker.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kieworker.cli.Main;
+import io.kieworker.result.DeadLetterHeaders;
+import io.kieworker.result.HeaderValue;
+import io.kieworker.testing.KafkaBroker;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+@ExtendWith(KafkaBroker.class)
+class DlqReplayTest {
+  private static final Instant T1 = Instant.parse("2025-01-01T10:00:00Z");
+  private static final Instant T2 = Instant.parse("2025-01-01T11:00:00Z");
+  private static final Instant T3 = Instant.parse("2025-01-01T12:00:00Z");
+
+  private String requests;
+  private String dlq;
+
+  /** Three dead letters as the worker writes them: two VALIDATION (T1, T3), one UNPARSEABLE (T2). */
+  @BeforeEach
+  void deadLetters() throws Exception {
+    requests = KafkaBroker.uniqueName("dlqr") + ".requests";
+    dlq = KafkaBroker.uniqueName("dlqr") + ".dlq";
+    KafkaBroker.createTopic(requests, 2, false);
+    KafkaBroker.createTopic(dlq, 2, false);
+    Properties props = new Properties();
+    props.putAll(KafkaBroker.producerConfig());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+      producer.send(deadLetter("k1", "{\"requestId\":\"v1\"}", "VALIDATION", T1, 0)).get();
+      producer.send(deadLetter("k2", "not json", "UNPARSEABLE", T2, 1)).get();
+      producer.send(deadLetter("k3", "{\"requestId\":\"v3\"}", "VALIDATION", T3, 1)).get();
+    }
+  }
+
+  @Test
+  void dryRunPrintsTheMatchesAndPublishesNothing() {
+    Run run = replay("--reason", "validation", "--dry-run");
+    assertThat(run.exit).as(run.out).isZero();
+    assertThat(run.out).contains("would replay " + dlq).contains("key=k1").contains("key=k3").doesNotContain("key=k2")
+        .contains("scanned 3, matched 2, would replay 2, skipped 1");
+    assertThat(endOffset(requests)).isZero();
+  }
+
+  @Test
+  void replaysFilteredRecordsToTheOriginalTopicWithTheirOwnHeaders() {
+    Run run = replay("--reason", "VALIDATION", "--since", T2.toString());
+    assertThat(run.exit).as(run.out).isZero();
+    assertThat(run.out).contains("scanned 3, matched 1, replayed 1");
+
+    List<ConsumerRecord<String, String>> replayed = read(requests, 1);
+    ConsumerRecord<String, String> r = replayed.get(0);
+    assertThat(r.key()).isEqualTo("k3");
+    assertThat(r.value()).isEqualTo("{\"requestId\":\"v3\"}");
+    assertThat(header(r, "x-trace")).isEqualTo("trace-k3");
+    assertThat(header(r, "x-kie-replayed-from")).startsWith(dlq + "-");
+    r.headers().forEach(h -> assertThat(h.key()).doesNotStartWith("dlq."));
+  }
+
+  @Test
+  void maxAndUntilAndAnExplicitTargetTopic() {
+    String other = KafkaBroker.uniqueName("dlqr") + ".other";
+    KafkaBroker.createTopic(other, 1, false);
+    Run run = replay("--until", T3.toString(), "--max", "1", "--to-topic", other);
+    assertThat(run.exit).as(run.out).isZero();
+    assertThat(run.out).contains("matched 1, replayed 1");
+    assertThat(read(other, 1)).hasSize(1);
+    assertThat(endOffset(requests)).isZero();
+  }
+
+  @Test
+  void badTimeIsAUsageError() {
+    Run run = replay("--since", "yesterday");
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.out).contains("ISO-8601");
+  }
+
+  private ProducerRecord<String, String> deadLetter(String key, String value, String reason, Instant time, int partition) {
+    List<org.apache.kafka.common.header.Header> original = List.of(
+        new RecordHeader("x-trace", ("trace-" + key).getBytes(StandardCharsets.UTF_8)));
+    ProducerRecord<String, String> record = new ProducerRecord<>(dlq, partition, key, value);
+    for (HeaderValue h : DeadLetterHeaders.of(reason, "detail", requests, partition, 7, time, original)) {
+      record.headers().add(h.name(), h.value());
+    }
+    return record;
+  }
+
+  private record Run(int exit, String out) {}
+
+  private Run replay(String... extra) {
+    List<String> args = new ArrayList<>(List.of("dlq", "replay", "--bootstrap", KafkaBroker.bootstrapServers(),
+        "--from-topic", dlq, "--timeout", "PT30S"));
+    args.addAll(List.of(extra));
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+    int exit = cli.execute(args.toArray(String[]::new));
+    return new Run(exit, out.toString());
+  }
+
+  private static long endOffset(String topic) {
+    try (KafkaConsumer<String, String> consumer = consumer()) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private static List<ConsumerRecord<String, String>> read(String topic, int n) {
+    List<ConsumerRecord<String, String>> records = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = consumer()) {
+      consumer.subscribe(List.of(topic));
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        return records.size() >= n;
+      });
+    }
+    return records;
+  }
+
+  private static KafkaConsumer<String, String> consumer() {
+    Properties props = new Properties();
+    props.putAll(KafkaBroker.consumerConfig(KafkaBroker.uniqueName("dlqr-reader")));
+    return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+  }
+
+  private static String header(ConsumerRecord<?, ?> record, String name) {
+    var h = record.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,6 +1,6 @@
 package io.kieworker.submit;
 
-import java.util.ArrayDeque;
+import java.util.PriorityQueue;
 
 /**
  * Kie.ai's create limit (20 per 10 s per account) as this instance's share of it, enforced as a
@@ -18,7 +18,8 @@ public final class CreateRateLimiter {
   /** Added to every window: our send time and Kie.ai's receive time differ by the network. */
   static final double WINDOW_MARGIN = 0.02;
 
-  private final ArrayDeque<Long> recent = new ArrayDeque<>();
+  /** Times of the creates inside the window, earliest first. */
+  private final PriorityQueue<Long> recent = new PriorityQueue<>();
   private final int accountLimit;
   private final long accountWindowMillis;
   private double fairShare;
@@ -55,16 +56,25 @@ public final class CreateRateLimiter {
     if (share <= 0 || now < blockedUntil || recent.size() >= count) {
       return false;
     }
-    recent.addLast(now);
+    recent.add(now);
     growIfQuiet(now);
     return true;
   }
 
-  /** Gives back a slot taken for a create that was refused before it cost anything. */
-  public void release() {
-    if (!recent.isEmpty()) {
-      recent.removeLast();
+  /**
+   * Moves a slot taken at {@code takenAt} to {@code sentAt}, when the create actually leaves: the
+   * ledger write and barrier in between can take a while, and Kie.ai counts arrivals, not our
+   * reservations.
+   */
+  public void sent(long takenAt, long sentAt) {
+    if (recent.remove(takenAt)) {
+      recent.add(Math.max(takenAt, sentAt));
     }
+  }
+
+  /** Gives back the slot taken at {@code takenAt} for a create that never reached Kie.ai. */
+  public void release(long takenAt) {
+    recent.remove(takenAt);
   }
 
   /** When the next slot frees (now, if one is free); Long.MAX_VALUE while this instance has no share. */
@@ -73,7 +83,7 @@ public final class CreateRateLimiter {
       return Long.MAX_VALUE;
     }
     evict(now);
-    long free = recent.size() < count ? now : recent.peekFirst() + windowMillis;
+    long free = recent.size() < count ? now : recent.peek() + windowMillis;
     return Math.max(free, blockedUntil);
   }
 
@@ -107,8 +117,8 @@ public final class CreateRateLimiter {
   }
 
   private void evict(long now) {
-    while (!recent.isEmpty() && recent.peekFirst() + windowMillis <= now) {
-      recent.removeFirst();
+    while (!recent.isEmpty() && recent.peek() + windowMillis <= now) {
+      recent.poll();
     }
   }
 }

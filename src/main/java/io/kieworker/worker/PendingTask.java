@@ -41,6 +41,8 @@ public final class PendingTask {
   long deadlineAt;
   int polls;
   int createRetries;
+  /** When this task's create slot in the rate limiter was taken (then: when the create was sent). */
+  long createSlotAt;
   int notFoundPolls;
   /** Bumped whenever a poll is (re)scheduled; a stale scheduler entry no longer matches it. */
   long pollGeneration;

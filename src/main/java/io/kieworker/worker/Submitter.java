@@ -152,6 +152,7 @@ final class Submitter {
         return;
       }
       queue.pollFirst();
+      task.createSlotAt = now;
       create(task);
     }
   }
@@ -190,6 +191,9 @@ final class Submitter {
             return Future.succeededFuture(null);
           }
           long started = System.nanoTime();
+          long sentAt = System.currentTimeMillis();
+          limiter.sent(task.createSlotAt, sentAt);
+          task.createSlotAt = sentAt;
           return callCreate(task).map(r -> {
             metrics.create(task.model, r.isOk() ? "created" : r.errorClass().name().toLowerCase(),
                 Duration.ofNanos(System.nanoTime() - started));
@@ -201,7 +205,7 @@ final class Submitter {
           if (ar.failed()) {
             TaskLog.warn(LOG, task, "Ledger write before create failed for {}: {}", task.requestId, ar.cause().toString());
             task.attempts--;
-            limiter.release();
+            limiter.release(task.createSlotAt);
             retryLater(task, null);
           } else if (ar.result() != null) {
             onCreated(task, ar.result());
@@ -242,7 +246,7 @@ final class Submitter {
       case TRANSIENT -> {
         task.attempts--;
         if (error.httpStatus() == 0) {
-          limiter.release(); // never reached Kie.ai
+          limiter.release(task.createSlotAt); // never reached Kie.ai
         }
         retryLater(task, error);
       }

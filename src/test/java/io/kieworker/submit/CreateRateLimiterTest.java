@@ -61,7 +61,15 @@ class CreateRateLimiterTest {
     CreateRateLimiter limiter = new CreateRateLimiter(1, 10_000);
     assertThat(limiter.tryAcquire(0)).isTrue();
     assertThat(limiter.tryAcquire(1)).isFalse();
-    limiter.release();
+    limiter.release(0);
     assertThat(limiter.tryAcquire(2)).isTrue();
+  }
+
+  @Test
+  void aSlotCountsFromWhenTheCreateWasSent() {
+    CreateRateLimiter limiter = new CreateRateLimiter(1, 10_000);
+    assertThat(limiter.tryAcquire(0)).isTrue();
+    limiter.sent(0, 500);
+    assertThat(limiter.nextFreeAt(1)).isEqualTo(500 + 10_200);
   }
 }

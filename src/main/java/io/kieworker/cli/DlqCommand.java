@@ -71,7 +71,7 @@ public final class DlqCommand implements Runnable {
     String toTopic;
 
     @Option(names = "--reason", paramLabel = "REASON", split = ",",
-        description = "Only records whose dlq.reason is one of these (case-insensitive), e.g. VALIDATION,UNPARSEABLE")
+        description = "Only records whose dlq.reason is one of these (case-insensitive), e.g. INVALID,UNPARSEABLE")
     List<String> reasons;
 
     @Option(names = "--since", paramLabel = "TIME", description = "Only records dead-lettered at or after this ISO-8601 instant (dlq.time)")

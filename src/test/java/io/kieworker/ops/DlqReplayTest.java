@@ -37,7 +37,7 @@ class DlqReplayTest {
   private String requests;
   private String dlq;
 
-  /** Three dead letters as the worker writes them: two VALIDATION (T1, T3), one UNPARSEABLE (T2). */
+  /** Three dead letters as the worker writes them: two INVALID (T1, T3), one UNPARSEABLE (T2). */
   @BeforeEach
   void deadLetters() throws Exception {
     requests = KafkaBroker.uniqueName("dlqr") + ".requests";
@@ -47,15 +47,15 @@ class DlqReplayTest {
     Properties props = new Properties();
     props.putAll(KafkaBroker.producerConfig());
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-      producer.send(deadLetter("k1", "{\"requestId\":\"v1\"}", "VALIDATION", T1, 0)).get();
+      producer.send(deadLetter("k1", "{\"requestId\":\"v1\"}", "INVALID", T1, 0)).get();
       producer.send(deadLetter("k2", "not json", "UNPARSEABLE", T2, 1)).get();
-      producer.send(deadLetter("k3", "{\"requestId\":\"v3\"}", "VALIDATION", T3, 1)).get();
+      producer.send(deadLetter("k3", "{\"requestId\":\"v3\"}", "INVALID", T3, 1)).get();
     }
   }
 
   @Test
   void dryRunPrintsTheMatchesAndPublishesNothing() {
-    Run run = replay("--reason", "validation", "--dry-run");
+    Run run = replay("--reason", "invalid", "--dry-run");
     assertThat(run.exit).as(run.out).isZero();
     assertThat(run.out).contains("would replay " + dlq).contains("key=k1").contains("key=k3").doesNotContain("key=k2")
         .contains("scanned 3, matched 2, would replay 2, skipped 1");
@@ -64,7 +64,7 @@ class DlqReplayTest {
 
   @Test
   void replaysFilteredRecordsToTheOriginalTopicWithTheirOwnHeaders() {
-    Run run = replay("--reason", "VALIDATION", "--since", T2.toString());
+    Run run = replay("--reason", "INVALID", "--since", T2.toString());
     assertThat(run.exit).as(run.out).isZero();
     assertThat(run.out).contains("scanned 3, matched 1, replayed 1");
 

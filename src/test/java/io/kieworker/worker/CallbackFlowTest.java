@@ -86,6 +86,28 @@ class CallbackFlowTest {
     }
   }
 
+  @Test
+  void legacyTasksCompleteThroughTheirFlatCallbacks() {
+    try (WorkerHarness h = new WorkerHarness(2, fastSim())) {
+      h.startWorker(callbackMode());
+      for (String id : List.of("legacy-0", "legacy-1")) {
+        h.send(id, new JsonObject().put("requestId", id).put("model", "google/nano-banana").put("endpoint", "legacy")
+            .put("input", new JsonObject().put("prompt", marker(id) + " legacy").put("steps", 30)).encode());
+      }
+
+      Map<String, JsonObject> byId = h.awaitResultsFor(List.of("legacy-0", "legacy-1"), Duration.ofSeconds(20));
+
+      assertThat(h.duplicates()).isZero();
+      byId.values().forEach(r -> {
+        assertThat(r.getString("status")).as(r.encode()).isEqualTo("SUCCEEDED");
+        assertThat(r.getJsonArray("resultUrls")).isNotEmpty();
+      });
+      assertThat(h.sim().counters().legacyCreateRequests()).isEqualTo(2);
+      assertThat(h.sim().counters().callbacksSucceeded()).isEqualTo(2);
+      assertThat(h.sim().counters().legacyRecordInfoPolls()).as("one confirming read each").isBetween(2L, 3L);
+    }
+  }
+
   /**
    * The safety-net poll of callback mode comes at max(3 x expected, 60 s), but never after the
    * deadline: with a 4 s deadline the last poll before TIMED_OUT finds the task done.

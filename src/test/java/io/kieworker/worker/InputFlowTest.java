@@ -132,7 +132,7 @@ class InputFlowTest {
     try (WorkerHarness h = new WorkerHarness(2, fastSim())) {
       h.startWorker(Map.of());
       String body = request("r-dedupe", "google/nano-banana", "");
-      h.send("r-dedupe", body);
+      h.send("r-dedupe", body, Map.of("x-trace", "first-send"));
       JsonObject first = h.awaitResultsFor(List.of("r-dedupe"), Duration.ofSeconds(20)).get("r-dedupe");
       assertThat(first.getString("status")).isEqualTo("SUCCEEDED");
 
@@ -142,6 +142,8 @@ class InputFlowTest {
       List<ConsumerRecord<String, byte[]>> both = h.resultsFor("r-dedupe");
       assertThat(both).hasSize(2);
       assertThat(both).allSatisfy(r -> assertThat(header(r, "ce_id")).isEqualTo("r-dedupe"));
+      assertThat(both).allSatisfy(r -> assertThat(header(r, "x-trace")).as("the stored pass-through headers")
+          .isEqualTo("first-send"));
       JsonObject again = new JsonObject(new String(both.get(1).value(), StandardCharsets.UTF_8));
       assertThat(again.getString("status")).isEqualTo("SUCCEEDED");
       assertThat(again.getString("taskId")).isEqualTo(first.getString("taskId"));

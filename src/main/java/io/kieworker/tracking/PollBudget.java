@@ -2,11 +2,12 @@ package io.kieworker.tracking;
 
 /**
  * Kie.ai allows about 10 status reads per second per key: a token bucket refilled at {@code rate}
- * per second, holding at most one second's worth. Event-loop confined.
+ * per second, holding at most one second's worth. Each instance holds its share of the key's
+ * budget, proportional to the partitions it owns. Event-loop confined.
  */
 public final class PollBudget {
-  private final double ratePerMilli;
-  private final double capacity;
+  private double ratePerMilli;
+  private double capacity;
   private double tokens;
   private long last;
 
@@ -15,6 +16,14 @@ public final class PollBudget {
     this.capacity = Math.max(1, perSecond);
     this.tokens = capacity;
     this.last = now;
+  }
+
+  /** Changes the rate (e.g. this instance's share of the key's budget after a rebalance). */
+  public void rate(double perSecond, long now) {
+    refill(now);
+    ratePerMilli = perSecond / 1000.0;
+    capacity = Math.max(1, perSecond);
+    tokens = Math.min(tokens, capacity);
   }
 
   public boolean tryTake(long now) {

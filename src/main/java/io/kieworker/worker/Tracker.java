@@ -41,6 +41,7 @@ final class Tracker {
   private final CompletionTimes times = new CompletionTimes();
   private final PollPlan plan;
   private final PollScheduler<PendingTask> scheduler;
+  private final PollBudget budget;
   private boolean stopped;
 
   Tracker(Worker worker, Vertx vertx, KieClient kie, ModelRegistry registry, WorkerMetrics metrics,
@@ -52,13 +53,22 @@ final class Tracker {
     this.config = config;
     this.plan = new PollPlan(times, 0.7, config.worker().pollMinGap(), Duration.ofSeconds(30),
         config.kie().callbacksEnabled(), () -> ThreadLocalRandom.current().nextDouble());
-    this.scheduler = new PollScheduler<>(vertx,
-        new PollBudget(config.worker().pollRate(), System.currentTimeMillis()),
+    this.budget = new PollBudget(config.worker().pollRate(), System.currentTimeMillis());
+    this.scheduler = new PollScheduler<>(vertx, budget,
         System::currentTimeMillis, task -> task.pollGeneration, this::poll, metrics::pollLateness);
   }
 
   CompletionTimes completionTimes() {
     return times;
+  }
+
+  /**
+   * This instance's share of the key's status-read budget, proportional to the partitions it owns
+   * (at least one read every two seconds, so restored tasks are never starved).
+   */
+  void partitions(int owned, int total) {
+    double share = total <= 0 ? config.worker().pollRate() : config.worker().pollRate() * owned / total;
+    budget.rate(Math.max(0.5, share), System.currentTimeMillis());
   }
 
   /** Starts following a task whose id is known. */

@@ -238,6 +238,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     ledgerTail.assign(assigned);
     health.assigned(partitions.keySet());
     submitter.partitions(partitions.size(), partitionCount);
+    tracker.partitions(partitions.size(), partitionCount);
     return Future.all(done).mapEmpty();
   }
 
@@ -258,6 +259,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     ledgerTail.unassign(revoked);
     health.assigned(partitions.keySet());
     submitter.partitions(partitions.size(), partitionCount);
+    tracker.partitions(partitions.size(), partitionCount);
     updatePause();
     return Future.succeededFuture(positions);
   }

@@ -299,8 +299,10 @@ final class Submitter {
   /** A create whose answer was lost: wait for its callback, then resubmit after the grace period. */
   void ambiguous(PendingTask task, String why) {
     task.phase = PendingTask.Phase.AMBIGUOUS;
-    long since = task.submittedAt == null ? System.currentTimeMillis() : task.submittedAt.toEpochMilli();
-    long wait = Math.max(1, since + config.worker().ambiguousGrace().toMillis() - System.currentTimeMillis());
+    // The grace runs from now, not from submittedAt (the first attempt): after retries, or when a
+    // new owner restores a SUBMITTING record after a session timeout, most of it would be gone and
+    // the request paid again before the first task's callback could arrive (chaos suite finding).
+    long wait = config.worker().ambiguousGrace().toMillis();
     TaskLog.warn(LOG, task, "Create for {} is ambiguous ({}); waiting up to {} ms for its callback", task.requestId, why, wait);
     task.ambiguousTimer = vertx.setTimer(wait, id -> {
       task.ambiguousTimer = -1;

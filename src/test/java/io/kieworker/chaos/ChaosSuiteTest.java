@@ -331,6 +331,13 @@ class ChaosSuiteTest {
     figures.sendRetries = feeder.resends.get();
     figures.count(feeder.ids, List.copyOf(watcher.results), sim.tasks().all());
     figures.readLogs(logDir);
+    var c = sim.counters();
+    figures.notes.add(String.format("simulator: %d create calls, %d injected 5xx, %d slowed, %d hung, %d answered 429;"
+            + " callbacks %d sent, %d delivered, %d given up after retries, %d dropped on purpose",
+        c.createRequests(), c.injected5xx(), c.slowed(), c.hangs(), c.rejections(429),
+        c.callbacksSent(), c.callbacksSucceeded(), c.callbacksFailed(), c.callbacksDropped()));
+    figures.notes.add(String.format("callback forwarder: %d forwarded, %d answered 503 (no instance reachable)",
+        balancer.forwarded.get(), balancer.unavailable.get()));
     for (ChaosFigures.Disruption d : figures.disruptions) {
       figures.recoveryMs.put(d, recovery(d));
     }

@@ -43,6 +43,7 @@ final class Submitter {
   private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
   private static final long CREDITS_RECHECK_MS = 30_000;
   private static final long AUTH_RECHECK_MS = 60_000;
+  private static final long CONFIRM_RETRY_MS = 2_000;
 
   private final Worker worker;
   private final Vertx vertx;
@@ -333,6 +334,10 @@ final class Submitter {
             "Ambiguous create of {} resolved by its callback: task {}", task.requestId, taskId);
         adopt(task, taskId);
         worker.pollNow(task); // a callback means the task ended: confirm now, not at the safety-net poll
+      } else if (r != null && !r.isOk() && r.error().retryable() && task.phase == PendingTask.Phase.AMBIGUOUS) {
+        // The callback was already answered 200 and will not come again: keep asking Kie.ai
+        // (within the grace period, whose timer still runs) rather than drop the only lead.
+        vertx.setTimer(CONFIRM_RETRY_MS, id -> confirmAmbiguous(task, taskId));
       } else {
         metrics.callback("ignored", "unconfirmed-task");
       }

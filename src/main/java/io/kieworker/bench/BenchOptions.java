@@ -18,7 +18,7 @@ public record BenchOptions(String scenario, Integer requests, double scale, int 
 
   public static final int THROUGHPUT_REQUESTS = 50_000;
   public static final int PENDING_TASKS = 100_000;
-  public static final int POLLING_REQUESTS = 400;
+  public static final int POLLING_REQUESTS = 1000;
 
   int requestsOr(int fallback) {
     return requests == null ? fallback : requests;

@@ -1,5 +1,7 @@
 package io.kieworker.kafka;
 
+import io.kieworker.metrics.MetricsSetup;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -12,7 +14,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,9 +26,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import io.kieworker.metrics.MetricsSetup;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,11 +61,7 @@ public final class RequestConsumer implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Context context;
   private final Listener listener;
-  private final ConcurrentLinkedQueue<Consumer<KafkaConsumer<String, byte[]>>> commands = new ConcurrentLinkedQueue<>();
-  private final Thread thread;
-  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-  private volatile boolean running = true;
-  private volatile KafkaClientMetrics clientMetrics;
+  private final ConsumerThread<String, byte[]> thread;
 
   // Poll-thread state.
   private final Set<TopicPartition> assigned = new HashSet<>();
@@ -93,8 +87,8 @@ public final class RequestConsumer implements AutoCloseable {
     // Bytes, not JSON: a poison payload must reach the worker (and the DLQ), never kill the poll loop.
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(props);
-    this.thread = new Thread(this::loop, "kie-requests-poll");
-    this.thread.setDaemon(true);
+    this.thread = new ConsumerThread<>("kie-requests-poll", consumer, this::pollOnce);
+    thread.command(c -> c.subscribe(List.of(topic), rebalanceListener));
   }
 
   public void start() {
@@ -103,7 +97,7 @@ public final class RequestConsumer implements AutoCloseable {
 
   /** Kafka client metrics in {@code registry} until the consumer closes; call before {@link #start()}. */
   public void bindMetrics(MeterRegistry registry) {
-    clientMetrics = MetricsSetup.bindConsumer(consumer, registry, "requests");
+    thread.metrics(MetricsSetup.bindConsumer(consumer, registry, "requests"));
   }
 
   /** Pause every assigned partition (backpressure, credits, auth, shutdown); polling goes on. */
@@ -142,61 +136,25 @@ public final class RequestConsumer implements AutoCloseable {
           LOG.warn("Final commit failed: {}", e.toString());
         }
       }
-      running = false;
     });
-    return stopped;
+    return thread.stop();
   }
 
   @Override
   public void close() {
-    running = false;
+    thread.stop();
   }
 
   private void command(Consumer<KafkaConsumer<String, byte[]>> command) {
-    // No consumer.wakeup(): a wakeup can abort a blocking call inside the next command (or a commit
-    // inside a rebalance callback). Commands wait for the current poll to return instead (tens of ms).
-    commands.add(command);
+    thread.command(command);
   }
 
-  private void loop() {
-    consumer.subscribe(List.of(topic), rebalanceListener);
-    while (running) {
-      try {
-        runCommands();
-        if (!running) {
-          break;
-        }
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(50));
-        if (!records.isEmpty()) {
-          List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
-          records.forEach(batch::add);
-          context.runOnContext(v -> listener.onRecords(batch));
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("Request consumer: {}; retrying in 1 s", e.toString());
-        try {
-          Thread.sleep(1_000); // the poll thread, never an event loop
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          running = false;
-        }
-      }
-    }
-    try {
-      consumer.close(Duration.ofSeconds(5));
-    } catch (RuntimeException e) {
-      LOG.warn("Closing the request consumer: {}", e.toString());
-    }
-    if (clientMetrics != null) {
-      clientMetrics.close();
-    }
-    stopped.complete(null);
-  }
-
-  private void runCommands() {
-    Consumer<KafkaConsumer<String, byte[]>> command;
-    while ((command = commands.poll()) != null) {
-      command.accept(consumer);
+  private void pollOnce(KafkaConsumer<String, byte[]> c) {
+    ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(50));
+    if (!records.isEmpty()) {
+      List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+      records.forEach(batch::add);
+      context.runOnContext(v -> listener.onRecords(batch));
     }
   }
 

@@ -1,5 +1,8 @@
 package io.kieworker.ledger;
 
+import io.kieworker.kafka.ConsumerThread;
+import io.kieworker.metrics.MetricsSetup;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,11 +22,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import io.kieworker.metrics.MetricsSetup;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads the ledger partitions this instance owns, on a thread of its own ("kie-ledger-tail"): on
@@ -36,8 +33,6 @@ import org.slf4j.LoggerFactory;
  * command. Listener methods run on the worker's context, in the order the records were read.
  */
 public final class LedgerTail implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LedgerTail.class);
-
   /** Called on the worker's context. */
   public interface Listener {
     /** Records of one partition; {@code replay} is true while restoring after assignment. */
@@ -51,10 +46,7 @@ public final class LedgerTail implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Context context;
   private final Listener listener;
-  private final ConcurrentLinkedQueue<Consumer<KafkaConsumer<String, byte[]>>> commands = new ConcurrentLinkedQueue<>();
-  private final Thread thread;
-  private volatile boolean running = true;
-  private volatile KafkaClientMetrics clientMetrics;
+  private final ConsumerThread<String, byte[]> thread;
 
   // Tail-thread state: partition -> offset where its replay ends.
   private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
@@ -86,8 +78,7 @@ public final class LedgerTail implements AutoCloseable {
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
     this.consumer = new KafkaConsumer<>(props);
-    this.thread = new Thread(this::loop, "kie-ledger-tail");
-    this.thread.setDaemon(true);
+    this.thread = new ConsumerThread<>("kie-ledger-tail", consumer, this::pollOnce);
   }
 
   public void start() {
@@ -96,7 +87,7 @@ public final class LedgerTail implements AutoCloseable {
 
   /** Kafka client metrics in {@code registry} until the consumer closes; call before {@link #start()}. */
   public void bindMetrics(MeterRegistry registry) {
-    clientMetrics = MetricsSetup.bindConsumer(consumer, registry, "ledger");
+    thread.metrics(MetricsSetup.bindConsumer(consumer, registry, "ledger"));
   }
 
   public void assign(Set<Integer> partitions) {
@@ -141,56 +132,29 @@ public final class LedgerTail implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
+    thread.stop();
   }
 
   private void command(Consumer<KafkaConsumer<String, byte[]>> command) {
-    // No consumer.wakeup(): a wakeup can abort a blocking call inside the next command (or a commit
-    // inside a rebalance callback). Commands wait for the current poll to return instead (tens of ms).
-    commands.add(command);
+    thread.command(command);
   }
 
-  private void loop() {
-    while (running) {
-      try {
-        runCommands();
-        armBarriers(consumer);
-        if (assigned.isEmpty()) {
-          waitForCommand();
-          continue;
-        }
-        // Short polls: barrier and assignment commands wait for the current poll to return.
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(barriers.isEmpty() ? 20 : 5));
-        for (TopicPartition tp : records.partitions()) {
-          List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.records(tp));
-          boolean replay = replayEnds.containsKey(tp);
-          int partition = tp.partition();
-          context.runOnContext(v -> listener.onLedgerRecords(partition, batch, replay));
-        }
-        reportReplayed(consumer);
-        passBarriers(consumer);
-      } catch (RuntimeException e) {
-        // Broker trouble surfaces here (timeouts of endOffsets/position); keep going after a pause.
-        LOG.warn("Ledger tail: {}; retrying in 1 s", e.toString());
-        sleepQuietly(1_000);
-      }
+  /** One turn of the tail's thread: barriers armed, records delivered, replays and barriers passed. */
+  private void pollOnce(KafkaConsumer<String, byte[]> c) {
+    armBarriers(c);
+    if (assigned.isEmpty()) {
+      ConsumerThread.pause(20);
+      return;
     }
-    try {
-      consumer.close(Duration.ofSeconds(5));
-    } catch (RuntimeException e) {
-      LOG.warn("Closing the ledger tail: {}", e.toString());
+    ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(barriers.isEmpty() ? 20 : 5));
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.records(tp));
+      boolean replay = replayEnds.containsKey(tp);
+      int partition = tp.partition();
+      context.runOnContext(v -> listener.onLedgerRecords(partition, batch, replay));
     }
-    if (clientMetrics != null) {
-      clientMetrics.close();
-    }
-  }
-
-  private static void sleepQuietly(long millis) {
-    try {
-      Thread.sleep(millis); // the tail's own thread, never an event loop
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    reportReplayed(c);
+    passBarriers(c);
   }
 
   /** One end-offsets request serves every barrier asked for since the last loop. */
@@ -239,26 +203,6 @@ public final class LedgerTail implements AutoCloseable {
         it.remove();
         int partition = entry.getKey().partition();
         context.runOnContext(v -> listener.onReplayed(partition));
-      }
-    }
-  }
-
-  private void runCommands() {
-    Consumer<KafkaConsumer<String, byte[]>> command;
-    while ((command = commands.poll()) != null) {
-      command.accept(consumer);
-    }
-  }
-
-  private void waitForCommand() {
-    synchronized (this) {
-      try {
-        if (commands.isEmpty() && running) {
-          wait(100);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        running = false;
       }
     }
   }

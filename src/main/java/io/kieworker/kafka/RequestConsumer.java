@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -67,6 +68,16 @@ public final class RequestConsumer implements AutoCloseable {
   private final Set<TopicPartition> assigned = new HashSet<>();
   private final Set<TopicPartition> replaying = new HashSet<>();
   private boolean pausedByWorker;
+  /** Set while too many records wait on the event loop; the partitions pause until it catches up. */
+  private boolean throttled;
+  /** Records handed to the event loop and not yet taken in by the worker. Any thread. */
+  private final AtomicInteger outstanding = new AtomicInteger();
+  /**
+   * How far the poll thread may run ahead of the worker. Without a bound it keeps fetching while
+   * the event loop is busy, and the worker's own pause (backpressure at WORKER_MAX_PENDING) lands
+   * tens of thousands of records late.
+   */
+  static final int MAX_OUTSTANDING = 2_000;
 
   public RequestConsumer(
       Properties kafka, String groupId, String groupInstanceId, String topic, Context context, Listener listener) {
@@ -150,16 +161,36 @@ public final class RequestConsumer implements AutoCloseable {
   }
 
   private void pollOnce(KafkaConsumer<String, byte[]> c) {
+    throttle(c);
     ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(50));
     if (!records.isEmpty()) {
       List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
       records.forEach(batch::add);
-      context.runOnContext(v -> listener.onRecords(batch));
+      outstanding.addAndGet(batch.size());
+      context.runOnContext(v -> {
+        try {
+          listener.onRecords(batch);
+        } finally {
+          outstanding.addAndGet(-batch.size());
+        }
+      });
+    }
+  }
+
+  /** Pauses fetching while the worker is behind, resumes once it has taken in half of it. */
+  private void throttle(KafkaConsumer<String, byte[]> c) {
+    int waiting = outstanding.get();
+    if (!throttled && waiting >= MAX_OUTSTANDING) {
+      throttled = true;
+      applyPauses(c);
+    } else if (throttled && waiting < MAX_OUTSTANDING / 2) {
+      throttled = false;
+      applyPauses(c);
     }
   }
 
   private void applyPauses(KafkaConsumer<String, byte[]> c) {
-    Set<TopicPartition> pause = new HashSet<>(pausedByWorker ? assigned : replaying);
+    Set<TopicPartition> pause = new HashSet<>(pausedByWorker || throttled ? assigned : replaying);
     pause.retainAll(assigned);
     Set<TopicPartition> resume = new HashSet<>(assigned);
     resume.removeAll(pause);

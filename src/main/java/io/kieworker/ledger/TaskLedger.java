@@ -10,12 +10,23 @@ import io.vertx.kafka.client.producer.KafkaProducerRecord;
  * the shared producer), which is what makes "durable" mean durable in the offset protocol.
  */
 public final class TaskLedger {
+  /** Header naming the instance that wrote a record, so it can skip its own without parsing them. */
+  public static final String WRITER_HEADER = "kie-writer";
+
   private final KafkaProducer<String, Buffer> producer;
   private final String topic;
+  private final String writer;
 
-  public TaskLedger(KafkaProducer<String, Buffer> producer, String topic) {
+  public TaskLedger(KafkaProducer<String, Buffer> producer, String topic, String writer) {
     this.producer = producer;
     this.topic = topic;
+    this.writer = writer;
+  }
+
+  /** True when {@code record} was written by the instance named {@code writer}. */
+  public static boolean writtenBy(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record, String writer) {
+    var header = record.headers().lastHeader(WRITER_HEADER);
+    return header != null && writer.equals(new String(header.value(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   public String topic() {
@@ -23,9 +34,10 @@ public final class TaskLedger {
   }
 
   public Future<Void> write(int partition, LedgerRecord record) {
-    return producer
-        .send(KafkaProducerRecord.create(topic, record.key(), record.toJson().toBuffer(), partition))
-        .mapEmpty();
+    KafkaProducerRecord<String, Buffer> out =
+        KafkaProducerRecord.create(topic, record.key(), record.toJson().toBuffer(), partition);
+    out.addHeader(WRITER_HEADER, writer);
+    return producer.send(out).mapEmpty();
   }
 
   /** Deletes a key once compaction runs. */

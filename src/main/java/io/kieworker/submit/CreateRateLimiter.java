@@ -28,6 +28,7 @@ public final class CreateRateLimiter {
   private long windowMillis;
   private long blockedUntil;
   private long lastDecrease;
+  private boolean partitioned;
 
   public CreateRateLimiter(int accountLimit, long accountWindowMillis) {
     this.accountLimit = accountLimit;
@@ -36,10 +37,22 @@ public final class CreateRateLimiter {
     setShare(accountLimit);
   }
 
-  /** This instance owns {@code owned} of {@code total} request partitions. */
-  public void partitions(int owned, int total) {
+  /**
+   * This instance owns {@code owned} of {@code total} request partitions, as of {@code now}. When its
+   * share grows while other instances own partitions too, the added share starts as used: the
+   * partitions' previous owner may have spent the account's window just before handing them over.
+   */
+  public void partitions(int owned, int total, long now) {
+    double before = partitioned ? share : 0; // before the first assignment this instance held nothing
+    partitioned = true;
     fairShare = total <= 0 ? accountLimit : (double) accountLimit * owned / total;
     setShare(fairShare);
+    if (owned < total && fairShare > before) {
+      int added = (int) Math.ceil(fairShare - Math.max(0, before));
+      for (int i = 0; i < added && recent.size() < count; i++) {
+        recent.add(now);
+      }
+    }
   }
 
   public double share() {

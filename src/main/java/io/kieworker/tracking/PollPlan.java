@@ -44,7 +44,9 @@ public final class PollPlan {
     if (target < 0) {
       return backoff(pollsSoFar);
     }
-    return clamp(target - elapsed);
+    // A learned target is not capped: capping it would add reads to every long task (a 30 s cap
+    // reads a 90 s task three times). Only the backoff past every sample is capped.
+    return Math.max(minGap, target - elapsed);
   }
 
   private long safetyNetDelay(String model, long elapsed, Duration expected, int pollsSoFar) {

@@ -89,7 +89,7 @@ final class Submitter {
 
   /** Recomputes this instance's share of the account's create limit after a rebalance. */
   void partitions(int owned, int total) {
-    limiter.partitions(owned, total);
+    limiter.partitions(owned, total, System.currentTimeMillis());
     LOG.info("Create rate share: {} of {} per {} ({} of {} partitions)", String.format("%.2f", limiter.share()),
         config.worker().createRateLimit(), config.worker().createRateWindow(), owned, total);
     pump();
@@ -115,7 +115,13 @@ final class Submitter {
 
   /** Drops a task whose partition went away or which finished elsewhere. */
   void forget(PendingTask task) {
-    queue.remove(task);
+    if (task.phase == PendingTask.Phase.QUEUED) {
+      queue.remove(task);
+    }
+    cancelAmbiguousTimer(task);
+  }
+
+  private void cancelAmbiguousTimer(PendingTask task) {
     if (task.ambiguousTimer >= 0) {
       vertx.cancelTimer(task.ambiguousTimer);
       task.ambiguousTimer = -1;
@@ -281,7 +287,7 @@ final class Submitter {
 
   /** Task id known: record it, make the request's offset committable, start tracking. */
   void adopt(PendingTask task, String taskId) {
-    forget(task);
+    cancelAmbiguousTimer(task); // not queued: a task being adopted was taken off the queue to create
     task.taskId = taskId;
     task.phase = PendingTask.Phase.TRACKED;
     LedgerRecord submitted =

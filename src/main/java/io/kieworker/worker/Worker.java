@@ -124,7 +124,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       LOG.warn("Kafka producer: {}", e.toString());
       health.producerFailed();
     });
-    ledger = new TaskLedger(producer, config.topics().ledger());
+    ledger = new TaskLedger(producer, config.topics().ledger(), instanceId);
     outbox = new Outbox(vertx, producer, config.topics().results(), config.topics().dlq());
     kie = new KieClient(vertx, kieOptions());
     parser = new RequestParser(registry, config.worker().maxRequestBytes());
@@ -271,6 +271,9 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       return;
     }
     for (ConsumerRecord<String, byte[]> record : records) {
+      if (!replay && !LedgerRecord.isCallbackKey(record.key()) && TaskLedger.writtenBy(record, instanceId)) {
+        continue; // our own request or ownership record coming back: nothing to learn from it
+      }
       LedgerRecord entry = parseLedger(record);
       if (entry != null && entry.type() == LedgerRecord.Type.OWNERSHIP) {
         onOwnership(state, entry);
@@ -358,6 +361,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     PendingTask task = state.pending.get(r.requestId());
     if (r.type() == LedgerRecord.Type.SUBMITTED && task != null && task.taskId == null && r.taskId() != null) {
       // The previous owner's create came back after the hand-over: adopt its task.
+      submitter.forget(task);
       submitter.adopt(task, r.taskId());
     } else if (r.type() == LedgerRecord.Type.TERMINAL && task != null) {
       forget(task);

@@ -21,7 +21,7 @@ class CreateRateLimiterTest {
   @Test
   void aShareOfTheAccountLimitIsExactEvenWhenFractional() {
     CreateRateLimiter limiter = new CreateRateLimiter(20, 10_000);
-    limiter.partitions(1, 3);
+    limiter.partitions(1, 3, -100_000);
     assertThat(limiter.share()).isCloseTo(6.667, org.assertj.core.data.Offset.offset(0.001));
     int created = 0;
     for (long t = 0; t < 90_000; t += 10) {
@@ -36,7 +36,7 @@ class CreateRateLimiterTest {
   @Test
   void noPartitionsNoCreates() {
     CreateRateLimiter limiter = new CreateRateLimiter(20, 10_000);
-    limiter.partitions(0, 6);
+    limiter.partitions(0, 6, 0);
     assertThat(limiter.tryAcquire(0)).isFalse();
     assertThat(limiter.nextFreeAt(0)).isEqualTo(Long.MAX_VALUE);
   }
@@ -54,6 +54,18 @@ class CreateRateLimiterTest {
       limiter.tryAcquire(t);
     }
     assertThat(limiter.share()).isEqualTo(20.0);
+  }
+
+  @Test
+  void aShareThatGrowsWhileOthersOwnPartitionsStartsUsed() {
+    CreateRateLimiter limiter = new CreateRateLimiter(20, 10_000);
+    limiter.partitions(0, 3, 0);
+    limiter.partitions(1, 3, 1_000);
+    assertThat(limiter.tryAcquire(1_000)).isFalse();
+    assertThat(limiter.nextFreeAt(1_000)).isGreaterThan(10_000);
+    CreateRateLimiter alone = new CreateRateLimiter(20, 10_000);
+    alone.partitions(3, 3, 0);
+    assertThat(alone.tryAcquire(0)).isTrue();
   }
 
   @Test

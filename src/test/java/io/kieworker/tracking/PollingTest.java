@@ -29,7 +29,7 @@ class PollingTest {
     for (int i = 0; i < 10; i++) {
       times.record("m", 40_000);
     }
-    assertThat(plan.nextDelay("m", 0, Duration.ofSeconds(20), 0)).isEqualTo(30_000); // capped at maxGap
+    assertThat(plan.nextDelay("m", 0, Duration.ofSeconds(20), 0)).isEqualTo(40_000); // learned: not capped
     assertThat(plan.nextDelay("m", 35_000, Duration.ofSeconds(20), 1)).isEqualTo(5_000);
   }
 

@@ -42,7 +42,7 @@ public final class PollPlan {
       target = expected.toMillis();
     }
     if (target < 0) {
-      return backoff(pollsSoFar);
+      return backoff(elapsed, pollsSoFar);
     }
     // A learned target is not capped: capping it would add reads to every long task (a 30 s cap
     // reads a 90 s task three times). Only the backoff past every sample is capped.
@@ -56,11 +56,16 @@ public final class PollPlan {
     if (elapsed < firstAt) {
       return Math.max(minGap, firstAt - elapsed);
     }
-    return Math.max(60_000, backoff(pollsSoFar));
+    return Math.max(60_000, backoff(elapsed, pollsSoFar));
   }
 
-  private long backoff(int pollsSoFar) {
-    double gap = minGap * Math.pow(1.5, Math.min(pollsSoFar, 20));
+  /**
+   * Past every sample (or before any): the next read at 1.5 × the age of the task at least, so a
+   * task is never read more than about log1.5(duration / first read) times however long it runs,
+   * and exponentially in the number of reads so far.
+   */
+  private long backoff(long elapsed, int pollsSoFar) {
+    double gap = Math.max(minGap * Math.pow(1.5, Math.min(pollsSoFar, 20)), elapsed / 2.0);
     return clamp((long) gap);
   }
 

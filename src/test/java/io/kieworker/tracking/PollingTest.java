@@ -38,9 +38,10 @@ class PollingTest {
     CompletionTimes times = new CompletionTimes();
     times.record("m", 10_000);
     PollPlan plan = new PollPlan(times, 0.7, Duration.ofSeconds(1), Duration.ofSeconds(30), false, () -> 0.0);
-    assertThat(plan.nextDelay("m", 20_000, Duration.ofSeconds(20), 0)).isEqualTo(1_000);
-    assertThat(plan.nextDelay("m", 20_000, Duration.ofSeconds(20), 4)).isEqualTo(5_062);
+    assertThat(plan.nextDelay("m", 12_000, Duration.ofSeconds(20), 0)).isEqualTo(6_000);
+    assertThat(plan.nextDelay("m", 10_500, Duration.ofSeconds(20), 5)).isEqualTo(7_593);
     assertThat(plan.nextDelay("m", 20_000, Duration.ofSeconds(20), 30)).isEqualTo(30_000);
+    assertThat(plan.nextDelay("m", 200_000, Duration.ofSeconds(20), 1)).isEqualTo(30_000);
   }
 
   @Test

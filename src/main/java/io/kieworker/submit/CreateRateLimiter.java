@@ -38,21 +38,40 @@ public final class CreateRateLimiter {
   }
 
   /**
-   * This instance owns {@code owned} of {@code total} request partitions, as of {@code now}. When its
-   * share grows while other instances own partitions too, the added share starts as used: the
-   * partitions' previous owner may have spent the account's window just before handing them over.
+   * This instance owns {@code owned} of {@code total} request partitions, as of {@code now}.
+   *
+   * <p>The account's limit is apportioned to partitions in whole creates (20 over 6 partitions:
+   * partitions 0 and 1 get 4, the others 3), so the shares of the group's instances add up to the
+   * limit exactly in every window; fractional shares with stretched windows only agree on average
+   * and overshoot Kie.ai's sliding window now and then. An instance whose partitions carry no whole
+   * create (more partitions than the limit) falls back to a fractional share.
+   *
+   * <p>When the share grows while other instances own partitions too, the added share starts as
+   * used: the partitions' previous owner may have spent the account's window just before the
+   * hand-over.
    */
-  public void partitions(int owned, int total, long now) {
+  public void partitions(java.util.Set<Integer> owned, int total, long now) {
     double before = partitioned ? share : 0; // before the first assignment this instance held nothing
     partitioned = true;
-    fairShare = total <= 0 ? accountLimit : (double) accountLimit * owned / total;
+    fairShare = apportioned(owned, total);
     setShare(fairShare);
-    if (owned < total && fairShare > before) {
+    if (owned.size() < total && fairShare > before) {
       int added = (int) Math.ceil(fairShare - Math.max(0, before));
       for (int i = 0; i < added && recent.size() < count; i++) {
         recent.add(now);
       }
     }
+  }
+
+  private double apportioned(java.util.Set<Integer> owned, int total) {
+    if (total <= 0) {
+      return accountLimit;
+    }
+    int whole = 0;
+    for (int p : owned) {
+      whole += accountLimit / total + (p < accountLimit % total ? 1 : 0);
+    }
+    return whole > 0 || owned.isEmpty() ? whole : (double) accountLimit * owned.size() / total;
   }
 
   public double share() {

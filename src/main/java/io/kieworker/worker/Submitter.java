@@ -88,10 +88,10 @@ final class Submitter {
   }
 
   /** Recomputes this instance's share of the account's create limit after a rebalance. */
-  void partitions(int owned, int total) {
+  void partitions(java.util.Set<Integer> owned, int total) {
     limiter.partitions(owned, total, System.currentTimeMillis());
     LOG.info("Create rate share: {} of {} per {} ({} of {} partitions)", String.format("%.2f", limiter.share()),
-        config.worker().createRateLimit(), config.worker().createRateWindow(), owned, total);
+        config.worker().createRateLimit(), config.worker().createRateWindow(), owned.size(), total);
     pump();
   }
 

@@ -237,7 +237,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
     ledgerTail.assign(assigned);
     health.assigned(partitions.keySet());
-    submitter.partitions(partitions.size(), partitionCount);
+    submitter.partitions(partitions.keySet(), partitionCount);
     tracker.partitions(partitions.size(), partitionCount);
     return Future.all(done).mapEmpty();
   }
@@ -258,7 +258,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
     ledgerTail.unassign(revoked);
     health.assigned(partitions.keySet());
-    submitter.partitions(partitions.size(), partitionCount);
+    submitter.partitions(partitions.keySet(), partitionCount);
     tracker.partitions(partitions.size(), partitionCount);
     updatePause();
     return Future.succeededFuture(positions);

@@ -2,6 +2,8 @@ package io.kieworker.submit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CreateRateLimiterTest {
@@ -19,24 +21,33 @@ class CreateRateLimiterTest {
   }
 
   @Test
-  void aShareOfTheAccountLimitIsExactEvenWhenFractional() {
-    CreateRateLimiter limiter = new CreateRateLimiter(20, 10_000);
-    limiter.partitions(1, 3, -100_000);
-    assertThat(limiter.share()).isCloseTo(6.667, org.assertj.core.data.Offset.offset(0.001));
-    int created = 0;
-    for (long t = 0; t < 90_000; t += 10) {
-      if (limiter.tryAcquire(t)) {
-        created++;
-      }
+  void theLimitIsApportionedToPartitionsInWholeCreatesThatAddUpExactly() {
+    int sum = 0;
+    for (Set<Integer> owned : List.of(Set.of(0, 3), Set.of(1, 4), Set.of(2, 5))) {
+      CreateRateLimiter limiter = new CreateRateLimiter(20, 10_000);
+      limiter.partitions(owned, 6, -100_000);
+      sum += (int) limiter.share();
     }
-    // 20/3 per 10 s over 90 s is 60 creates; the 2 % margin costs about one.
-    assertThat(created).isBetween(58, 60);
+    assertThat(sum).isEqualTo(20);
+    CreateRateLimiter first = new CreateRateLimiter(20, 10_000);
+    first.partitions(Set.of(0, 3), 6, -100_000);
+    assertThat(first.share()).isEqualTo(7.0); // partition 0 carries 4, partition 3 carries 3
+  }
+
+  @Test
+  void morePartitionsThanTheLimitFallBackToAFractionalShare() {
+    CreateRateLimiter limiter = new CreateRateLimiter(2, 10_000);
+    limiter.partitions(Set.of(5), 6, -100_000);
+    assertThat(limiter.share()).isCloseTo(0.333, org.assertj.core.data.Offset.offset(0.001));
+    assertThat(limiter.tryAcquire(0)).isTrue();
+    assertThat(limiter.tryAcquire(20_000)).isFalse(); // one create per ~30 s
+    assertThat(limiter.tryAcquire(31_000)).isTrue();
   }
 
   @Test
   void noPartitionsNoCreates() {
     CreateRateLimiter limiter = new CreateRateLimiter(20, 10_000);
-    limiter.partitions(0, 6, 0);
+    limiter.partitions(Set.of(), 6, 0);
     assertThat(limiter.tryAcquire(0)).isFalse();
     assertThat(limiter.nextFreeAt(0)).isEqualTo(Long.MAX_VALUE);
   }
@@ -59,12 +70,12 @@ class CreateRateLimiterTest {
   @Test
   void aShareThatGrowsWhileOthersOwnPartitionsStartsUsed() {
     CreateRateLimiter limiter = new CreateRateLimiter(20, 10_000);
-    limiter.partitions(0, 3, 0);
-    limiter.partitions(1, 3, 1_000);
+    limiter.partitions(Set.of(), 3, 0);
+    limiter.partitions(Set.of(1), 3, 1_000);
     assertThat(limiter.tryAcquire(1_000)).isFalse();
     assertThat(limiter.nextFreeAt(1_000)).isGreaterThan(10_000);
     CreateRateLimiter alone = new CreateRateLimiter(20, 10_000);
-    alone.partitions(3, 3, 0);
+    alone.partitions(Set.of(0, 1, 2), 3, 0);
     assertThat(alone.tryAcquire(0)).isTrue();
   }
 

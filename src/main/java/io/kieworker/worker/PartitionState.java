@@ -35,6 +35,8 @@ final class PartitionState {
   long epoch;
   /** The highest epoch among the OWNERSHIP records read so far. */
   long maxEpochSeen;
+  /** Being revoked: in-flight creates may finish, no new one starts. */
+  boolean revoking;
   final Map<String, PendingTask> pending = new HashMap<>();
   final Map<String, Terminal> terminals = new HashMap<>();
   /** During replay: the latest ledger record per key (null value = tombstone seen). */

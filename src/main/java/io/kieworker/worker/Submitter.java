@@ -146,8 +146,8 @@ final class Submitter {
     long now = System.currentTimeMillis();
     while (blockedBy == null && inFlight < config.worker().maxInflightCreates() && !queue.isEmpty()) {
       PendingTask task = queue.peekFirst();
-      if (!worker.owns(task)) {
-        queue.pollFirst();
+      if (!worker.owns(task) || worker.handingOver(task)) {
+        queue.pollFirst(); // the partition's next owner reads the request again
         continue;
       }
       if (!limiter.tryAcquire(now)) {

@@ -244,6 +244,40 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
 
   @Override
   public Future<Map<Integer, Long>> onRevoked(Set<Integer> revoked, boolean lost) {
+    if (lost) {
+      return Future.succeededFuture(release(revoked));
+    }
+    // Still ours until this future completes: start no new create there, but let creates already
+    // under way finish and record their task ids, so the next owner finds SUBMITTED, not an
+    // ambiguous SUBMITTING (which in poll-only mode would wait out the whole grace period).
+    revoked.forEach(p -> {
+      PartitionState state = partitions.get(p);
+      if (state != null) {
+        state.revoking = true;
+      }
+    });
+    Promise<Map<Integer, Long>> released = Promise.promise();
+    long deadline = System.currentTimeMillis() + HANDOVER_WAIT_MS;
+    awaitCreates(revoked, deadline, () -> released.complete(release(revoked)));
+    return released.future();
+  }
+
+  /** Bound on waiting for in-flight creates at a hand-over; well under the rebalance's patience. */
+  private static final long HANDOVER_WAIT_MS = 10_000;
+
+  private void awaitCreates(Set<Integer> revoked, long deadline, Runnable then) {
+    boolean creating = revoked.stream().map(partitions::get).filter(java.util.Objects::nonNull)
+        .flatMap(s -> s.pending.values().stream())
+        .anyMatch(t -> t.phase == PendingTask.Phase.CREATING);
+    if (!creating || System.currentTimeMillis() >= deadline) {
+      then.run();
+    } else {
+      vertx.setTimer(20, id -> awaitCreates(revoked, deadline, then));
+    }
+  }
+
+  /** Partitions gone: drop their work and answer the offsets to commit for them. */
+  private Map<Integer, Long> release(Set<Integer> revoked) {
     Map<Integer, Long> positions = new HashMap<>();
     for (int p : revoked) {
       PartitionState state = partitions.remove(p);
@@ -261,7 +295,13 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     submitter.partitions(partitions.keySet(), partitionCount);
     tracker.partitions(partitions.size(), partitionCount);
     updatePause();
-    return Future.succeededFuture(positions);
+    return positions;
+  }
+
+  /** True while the task's partition is being handed over: no new create may start there. */
+  boolean handingOver(PendingTask task) {
+    PartitionState state = partitions.get(task.partition);
+    return state != null && state.revoking;
   }
 
   @Override

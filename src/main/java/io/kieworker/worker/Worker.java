@@ -12,19 +12,19 @@ import io.kieworker.kie.TaskRecord;
 import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.ledger.LedgerTail;
 import io.kieworker.ledger.TaskLedger;
+import io.kieworker.logging.RequestLog;
 import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.model.ModelRegistry;
 import io.kieworker.request.ParseOutcome;
 import io.kieworker.request.RequestParser;
 import io.kieworker.result.PassThroughHeaders;
 import io.kieworker.result.ResultEvent;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.serialization.BufferSerializer;
@@ -41,7 +41,6 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
-import io.kieworker.logging.RequestLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,10 +106,6 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
 
   public Health health() {
     return health;
-  }
-
-  public CallbackRoute callbackRoute() {
-    return callbacks;
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -405,6 +400,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       submitter.adopt(task, r.taskId());
     } else if (r.type() == LedgerRecord.Type.TERMINAL && task != null) {
       forget(task);
+      durable(task);
       state.pending.remove(task.requestId);
       state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(), Instant.now()));
     }
@@ -703,9 +699,5 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
         .connectTimeout(config.kie().connectTimeout())
         .requestTimeout(config.kie().requestTimeout())
         .build();
-  }
-
-  JsonArray headersOf(PendingTask task) {
-    return task.headers;
   }
 }

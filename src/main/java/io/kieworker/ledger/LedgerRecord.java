@@ -34,7 +34,12 @@ public record LedgerRecord(
     long epoch,
     JsonObject result) {
 
-  public enum Type { SUBMITTING, SUBMITTED, TERMINAL, CALLBACK, OWNERSHIP }
+  /**
+   * RELEASED: a SUBMITTING record whose create was never sent (the partition moved between the
+   * ledger write and the paid call); the next owner submits at once instead of waiting for a
+   * callback that cannot come.
+   */
+  public enum Type { SUBMITTING, SUBMITTED, TERMINAL, CALLBACK, OWNERSHIP, RELEASED }
 
   /** Request ids never hold control characters (the parser refuses them), so this cannot collide. */
   private static final String CALLBACK_KEY_PREFIX = "\u0001cb:";

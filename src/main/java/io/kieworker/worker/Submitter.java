@@ -192,10 +192,14 @@ final class Submitter {
     ledger.write(task.partition, submitting)
         .compose(v -> worker.fence(task))
         .compose(stillOurs -> {
-          // Fenced or revoked after the durable write: the partition is the next owner's, which
-          // finds this SUBMITTING record and treats it as ambiguous. No paid call from here.
+          // Fenced or revoked after the durable write: the partition is the next owner's. No paid
+          // call from here; RELEASED tells the next owner that none was made, so it need not treat
+          // the SUBMITTING record as an ambiguous create.
           if (!stillOurs) {
-            return Future.succeededFuture(null);
+            LedgerRecord released =
+                task.toLedger(LedgerRecord.Type.RELEASED, instanceId, worker.epoch(task.partition), null);
+            return ledger.write(task.partition, released).<KieResult<String>>map(v -> null)
+                .otherwise((KieResult<String>) null);
           }
           long started = System.nanoTime();
           long sentAt = System.currentTimeMillis();

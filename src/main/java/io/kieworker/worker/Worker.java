@@ -257,8 +257,12 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     return released.future();
   }
 
-  /** Bound on waiting for in-flight creates at a hand-over; well under the rebalance's patience. */
-  private static final long HANDOVER_WAIT_MS = 10_000;
+  /**
+   * Bound on waiting for in-flight creates at a hand-over: a create answers in well under a second;
+   * one that hangs must not stall the group's rebalance (its SUBMITTED, if it comes, is adopted by
+   * the next owner from the ledger).
+   */
+  private static final long HANDOVER_WAIT_MS = 2_000;
 
   private void awaitCreates(Set<Integer> revoked, long deadline, Runnable then) {
     boolean creating = revoked.stream().map(partitions::get).filter(java.util.Objects::nonNull)
@@ -379,6 +383,9 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
         .plus(config.worker().deadline()).toEpochMilli();
     if (r.type() == LedgerRecord.Type.SUBMITTED && task.taskId != null) {
       tracker.track(task, true);
+    } else if (r.type() == LedgerRecord.Type.RELEASED) {
+      task.attempts--; // the released attempt was never sent
+      submitter.enqueue(task);
     } else {
       submitter.ambiguous(task, "restored from a SUBMITTING record");
     }
@@ -398,6 +405,12 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       // The previous owner's create came back after the hand-over: adopt its task.
       submitter.forget(task);
       submitter.adopt(task, r.taskId());
+    } else if (r.type() == LedgerRecord.Type.RELEASED && task != null && task.taskId == null
+        && task.phase == PendingTask.Phase.AMBIGUOUS) {
+      // The previous owner gave the partition up before its create went out: submit now.
+      submitter.forget(task);
+      task.attempts--;
+      submitter.enqueue(task);
     } else if (r.type() == LedgerRecord.Type.TERMINAL && task != null) {
       forget(task);
       durable(task);

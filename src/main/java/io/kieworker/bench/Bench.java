@@ -1,6 +1,5 @@
 package io.kieworker.bench;
 
-import ch.qos.logback.classic.Level;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import org.slf4j.LoggerFactory;
 
 /** Plumbing shared by the scenarios. Everything here blocks: call it from the bench's main thread. */
 final class Bench {
@@ -121,22 +119,6 @@ final class Bench {
 
   static String millis(Duration d) {
     return d.toMillis() + "ms";
-  }
-
-  /** The worker's and Kafka's INFO lines would drown the tables; warnings and errors still show. */
-  static void quietLogs() {
-    level("io.kieworker", Level.WARN);
-    level("io.vertx", Level.WARN);
-    level("io.micrometer", Level.ERROR);
-    level("org.apache.kafka", Level.ERROR);
-    level("kafka", Level.ERROR);
-    level("state.change.logger", Level.ERROR);
-  }
-
-  private static void level(String logger, Level level) {
-    if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
-      l.setLevel(level);
-    }
   }
 
   static double round(double value, int decimals) {

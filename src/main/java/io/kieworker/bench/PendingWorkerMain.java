@@ -1,5 +1,6 @@
 package io.kieworker.bench;
 
+import io.kieworker.logging.QuietLogs;
 import io.kieworker.config.ConfigLoader;
 import io.kieworker.config.WorkerConfig;
 import io.kieworker.worker.WorkerApp;
@@ -28,7 +29,7 @@ public final class PendingWorkerMain {
   private PendingWorkerMain() {}
 
   public static void main(String[] args) throws Exception {
-    Bench.quietLogs();
+    QuietLogs.apply();
     int expected = Integer.parseInt(args[0]);
     WorkerConfig config = ConfigLoader.load(null, System.getenv());
     WorkerApp app = Bench.await(WorkerApp.start(config), Bench.START_TIMEOUT, "starting the worker");

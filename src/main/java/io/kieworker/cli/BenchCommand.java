@@ -1,5 +1,6 @@
 package io.kieworker.cli;
 
+import io.kieworker.logging.QuietLogs;
 import io.kieworker.bench.BenchOptions;
 import io.kieworker.bench.BenchReport;
 import io.kieworker.bench.BenchRun;
@@ -83,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     if (!verbose) {
-      quietLogs();
+      QuietLogs.apply();
     }
     out.printf("kie-worker bench: %s on %d cores, Java %s%n", scenario, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
@@ -104,20 +105,5 @@ public final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(option + " must be positive: " + text);
     }
     return d;
-  }
-
-  private static void quietLogs() {
-    for (String logger : new String[] {"io.kieworker", "io.vertx"}) {
-      level(logger, ch.qos.logback.classic.Level.WARN);
-    }
-    for (String logger : new String[] {"io.micrometer", "org.apache.kafka", "kafka", "state.change.logger"}) {
-      level(logger, ch.qos.logback.classic.Level.ERROR);
-    }
-  }
-
-  private static void level(String logger, ch.qos.logback.classic.Level level) {
-    if (org.slf4j.LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
-      l.setLevel(level);
-    }
   }
 }

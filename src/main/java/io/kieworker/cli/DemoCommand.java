@@ -1,6 +1,6 @@
 package io.kieworker.cli;
 
-import ch.qos.logback.classic.Level;
+import io.kieworker.logging.QuietLogs;
 import io.kieworker.demo.DemoOptions;
 import io.kieworker.demo.DemoRun;
 import io.kieworker.demo.DemoSample;
@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     if (!verbose) {
-      quietLogs();
+      QuietLogs.apply();
     }
     PrintStream out = System.out;
     out.printf("kie-worker demo: %d requests, %s, simulated latency %s, timeout %s%n", options.requests(),
@@ -101,23 +100,6 @@ public final class DemoCommand implements Callable<Integer> {
     return o.timedOut()
         ? "DEMO FAILED: timed out before every request had a result (" + counts + "); try a longer --timeout."
         : "DEMO FAILED: " + counts + ".";
-  }
-
-  /** The worker's INFO lines would drown the progress table; warnings and errors still show. */
-  private static void quietLogs() {
-    level("io.kieworker", Level.WARN);
-    level("io.vertx", Level.WARN);
-    // Micrometer warns once that Vert.x registers a gauge twice; harmless and not the demo's business.
-    level("io.micrometer", Level.ERROR);
-    level("org.apache.kafka", Level.ERROR);
-    level("kafka", Level.ERROR);
-    level("state.change.logger", Level.ERROR);
-  }
-
-  private static void level(String logger, Level level) {
-    if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
-      l.setLevel(level);
-    }
   }
 
   private static void removeHook(Thread hook) {

@@ -20,7 +20,7 @@ class BenchSmokeTest {
   @Tag("slow")
   @Timeout(300)
   void everyScenarioAtATinySizePrintsItsFiguresAsTheLastLine() {
-    Bench.quietLogs();
+    io.kieworker.logging.QuietLogs.apply();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     BenchOptions tiny = new BenchOptions("all", 150, 0.01, 20, Duration.ofSeconds(1), Duration.ofSeconds(2), 20,

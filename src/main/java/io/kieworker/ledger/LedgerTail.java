@@ -48,8 +48,9 @@ public final class LedgerTail implements AutoCloseable {
   private final Listener listener;
   private final ConsumerThread<String, byte[]> thread;
 
-  // Tail-thread state: partition -> offset where its replay ends.
+  // Tail-thread state: partition -> offset where its replay ends; assigned partitions whose end is not known yet.
   private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
+  private final Set<TopicPartition> awaitingReplayEnd = new HashSet<>();
   private final Set<TopicPartition> assigned = new HashSet<>();
   private final List<Barrier> newBarriers = new ArrayList<>();
   private final List<Barrier> barriers = new ArrayList<>();
@@ -101,10 +102,24 @@ public final class LedgerTail implements AutoCloseable {
       assigned.addAll(added);
       c.assign(assigned);
       c.seekToBeginning(added);
-      Map<TopicPartition, Long> ends = c.endOffsets(added, Duration.ofSeconds(30));
-      replayEnds.putAll(ends);
+      awaitingReplayEnd.addAll(added);
+      fetchReplayEnds(c);
       reportReplayed(c);
     });
+  }
+
+  /**
+   * Captures where the replay of newly assigned partitions ends. Throws when the broker does not
+   * answer; the partitions stay waiting and the next turn asks again before it polls, so no record
+   * of such a partition is ever delivered before its replay end is known.
+   */
+  private void fetchReplayEnds(KafkaConsumer<String, byte[]> c) {
+    if (awaitingReplayEnd.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, Long> ends = c.endOffsets(awaitingReplayEnd, Duration.ofSeconds(30));
+    replayEnds.putAll(ends);
+    awaitingReplayEnd.clear();
   }
 
   /**
@@ -125,6 +140,7 @@ public final class LedgerTail implements AutoCloseable {
         TopicPartition tp = new TopicPartition(topic, p);
         assigned.remove(tp);
         replayEnds.remove(tp);
+        awaitingReplayEnd.remove(tp);
       });
       c.assign(assigned);
     });
@@ -141,6 +157,7 @@ public final class LedgerTail implements AutoCloseable {
 
   /** One turn of the tail's thread: barriers armed, records delivered, replays and barriers passed. */
   private void pollOnce(KafkaConsumer<String, byte[]> c) {
+    fetchReplayEnds(c);
     armBarriers(c);
     if (assigned.isEmpty()) {
       ConsumerThread.pause(20);

@@ -181,7 +181,7 @@ class ChaosSuiteTest {
     env.put("WORKER_GROUP_ID", "chaos-workers");
     env.put("WORKER_POLL_MIN_GAP", "500ms");
     env.put("WORKER_EXPECTED_DURATION", "1500ms");
-    env.put("WORKER_AMBIGUOUS_GRACE", "8s");
+    env.put("WORKER_AMBIGUOUS_GRACE", "15s"); // a callback delayed by a loaded machine still arrives inside it
     env.put("WORKER_CREATE_RATE_LIMIT", "300");
     env.put("WORKER_CREATE_RATE_WINDOW", "10s");
     env.put("WORKER_COMMIT_INTERVAL", "500ms");

@@ -87,7 +87,7 @@ class VertxKafkaClientTest {
     KafkaProducer<String, String> producer = producer(vertx);
     Map<String, String> config = consumerConfig(uniqueName("pause-group"));
     // Short, so a consumer that stopped polling while p0 is paused would be thrown out during the pause.
-    config.put("max.poll.interval.ms", "1500");
+    config.put("max.poll.interval.ms", "4000");
     KafkaConsumer<String, String> consumer = consumer(vertx, config);
     Queue<KafkaConsumerRecord<String, String>> received = new ConcurrentLinkedQueue<>();
     AtomicInteger revocations = new AtomicInteger();
@@ -101,7 +101,7 @@ class VertxKafkaClientTest {
     Await.result(consumer.pause(Set.of(p0)));
     sendToBothPartitions(producer, topic, "second", 5);
     await().atMost(WAIT).until(() -> countFrom(received, 1) == 10);
-    await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+    await().during(Duration.ofMillis(5000)).atMost(Duration.ofSeconds(8))
         .until(() -> countFrom(received, 0) == 5 && revocations.get() == 0);
 
     Await.result(consumer.resume(Set.of(p0)));

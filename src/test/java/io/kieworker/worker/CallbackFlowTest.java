@@ -174,7 +174,7 @@ class CallbackFlowTest {
   void forgedCallbacksAreRefusedAndChangeNothing() throws Exception {
     try (WorkerHarness h = new WorkerHarness(1, fastSim())) {
       WorkerApp app = h.startWorker(callbackMode());
-      h.send("forged", request("r-forged", "google/nano-banana", "[sim:latency=4s]"));
+      h.send("forged", request("r-forged", "google/nano-banana", "[sim:latency=12s]"));
       SimTask task = awaitSimTask(h);
 
       assertThat(postCallback(app, "0", "r-forged", "not-the-token", task.taskId(), Map.of()).statusCode())
@@ -190,7 +190,7 @@ class CallbackFlowTest {
       Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
           .until(() -> h.results().isEmpty() && h.sim().counters().recordInfoPolls() == 0);
 
-      JsonObject result = h.awaitResultsFor(List.of("r-forged"), Duration.ofSeconds(15)).get("r-forged");
+      JsonObject result = h.awaitResultsFor(List.of("r-forged"), Duration.ofSeconds(40)).get("r-forged");
       assertThat(result.getString("status")).isEqualTo("SUCCEEDED");
       assertThat(result.getString("taskId")).isEqualTo(task.taskId());
       assertThat(h.duplicates()).isZero();
@@ -209,7 +209,7 @@ class CallbackFlowTest {
       assertThat(h.sim().counters().callbackAttempts()).as("each accepted at once").isEqualTo(3);
       long pollsBefore = h.sim().counters().recordInfoPolls();
 
-      h.send("pending", request("r-signed-slow", "google/nano-banana", "[sim:latency=4s]"));
+      h.send("pending", request("r-signed-slow", "google/nano-banana", "[sim:latency=12s]"));
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> h.sim().tasks().size() == 4);
       SimTask task = h.sim().tasks().all().stream()
           .filter(t -> t.promptHead().contains(marker("r-signed-slow"))).findFirst().orElseThrow();
@@ -233,7 +233,7 @@ class CallbackFlowTest {
       Awaitility.await().atMost(Duration.ofSeconds(5))
           .until(() -> h.sim().counters().recordInfoPolls() == pollsBefore + 1);
 
-      JsonObject result = h.awaitResultsFor(List.of("r-signed-slow"), Duration.ofSeconds(15)).get("r-signed-slow");
+      JsonObject result = h.awaitResultsFor(List.of("r-signed-slow"), Duration.ofSeconds(40)).get("r-signed-slow");
       assertThat(result.getString("status")).isEqualTo("SUCCEEDED");
       assertThat(h.duplicates()).isZero();
       assertThat(h.sim().counters().createsAccepted()).isEqualTo(4);

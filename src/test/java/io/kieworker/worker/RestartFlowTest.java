@@ -24,9 +24,11 @@ class RestartFlowTest {
   @Test
   void pendingTasksSurviveAGracefulStopAndAreFinishedByTheNextWorkerWithoutNewCreates() {
     int n = 20;
-    SimOptions sim = new SimOptions().latency(SimOptions.ANY_MODEL, Duration.ofSeconds(3), Duration.ofSeconds(4))
+    // Tasks of 10-12 s: long enough that none is done before the graceful stop has finished,
+    // even on a loaded machine where the stop (commit, consumer close, flush) takes seconds.
+    SimOptions sim = new SimOptions().latency(SimOptions.ANY_MODEL, Duration.ofSeconds(10), Duration.ofSeconds(12))
         .rateLimit(0, Duration.ofSeconds(10)).seed(21L);
-    Map<String, String> env = Map.of("WORKER_EXPECTED_DURATION", "3s");
+    Map<String, String> env = Map.of("WORKER_EXPECTED_DURATION", "10s");
     try (WorkerHarness h = new WorkerHarness(3, sim)) {
       WorkerApp first = h.startWorker(env);
       List<String> ids = FailureFlowTest.send(h, "restart", n, "");
@@ -37,7 +39,7 @@ class RestartFlowTest {
       assertThat(beforeRestart).as("tasks were still pending at the stop").isLessThan(n);
       h.startWorker(env);
 
-      Map<String, JsonObject> byId = h.awaitResultsFor(ids, Duration.ofSeconds(30));
+      Map<String, JsonObject> byId = h.awaitResultsFor(ids, Duration.ofSeconds(60));
 
       long creates = h.sim().counters().createsAccepted();
       long polls = h.sim().counters().recordInfoPolls();
@@ -69,7 +71,7 @@ class RestartFlowTest {
       Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> h.sim().tasks().size() >= 8);
       h.startWorker(env);
 
-      Map<String, JsonObject> byId = h.awaitResultsFor(ids, Duration.ofSeconds(30));
+      Map<String, JsonObject> byId = h.awaitResultsFor(ids, Duration.ofSeconds(60));
 
       assertThat(h.missing(ids)).isEmpty();
       assertThat(h.duplicates()).isZero();

@@ -1,11 +1,8 @@
 package io.kieworker.bench;
 
+import io.kieworker.net.FreePorts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -104,17 +101,9 @@ final class Bench {
 
   /** Env overrides that turn callbacks on, to a port chosen now (the worker binds it). */
   static Map<String, String> callbacks(String trust) {
-    int port = freePort();
+    int port = FreePorts.pick();
     return Map.of("HTTP_PORT", Integer.toString(port), "KIE_CALLBACK_BASE_URL", "http://127.0.0.1:" + port,
         "WORKER_CALLBACK_TRUST", trust);
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   static String millis(Duration d) {

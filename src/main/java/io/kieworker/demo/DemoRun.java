@@ -4,16 +4,13 @@ import io.kieworker.config.ConfigLoader;
 import io.kieworker.config.WorkerConfig;
 import io.kieworker.kafka.EmbeddedKafka;
 import io.kieworker.kafka.Topics;
+import io.kieworker.net.FreePorts;
 import io.kieworker.sim.KieSimulator;
 import io.kieworker.sim.SimOptions;
 import io.kieworker.worker.WorkerApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,7 +155,7 @@ public final class DemoRun implements AutoCloseable {
     env.put("WORKER_LEDGER_TOPIC", LEDGER);
     env.put("WORKER_GROUP_ID", "kie-worker-demo");
     env.put("HTTP_HOST", "127.0.0.1");
-    int port = freePort();
+    int port = FreePorts.pick();
     env.put("HTTP_PORT", Integer.toString(port));
     if (options.callbacks()) {
       env.put("KIE_CALLBACK_BASE_URL", "http://127.0.0.1:" + port);
@@ -329,13 +326,5 @@ public final class DemoRun implements AutoCloseable {
     byte[] bytes = new byte[24];
     new SecureRandom().nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

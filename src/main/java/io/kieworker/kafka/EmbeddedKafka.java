@@ -1,12 +1,11 @@
 package io.kieworker.kafka;
 
+import io.kieworker.net.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,8 +117,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     long begin = System.nanoTime();
     boolean ownsDir = options.dataDir() == null;
     Path dir = ownsDir ? createTempDir() : options.dataDir();
-    int controllerPort = options.controllerPort() > 0 ? options.controllerPort() : freePort();
-    int brokerPort = options.brokerPort() > 0 ? options.brokerPort() : freePort(controllerPort);
+    int controllerPort = options.controllerPort() > 0 ? options.controllerPort() : FreePorts.pick();
+    int brokerPort = options.brokerPort() > 0 ? options.brokerPort() : FreePorts.pick(controllerPort);
     Properties props = brokerProperties(dir, brokerPort, controllerPort, options);
     EmbeddedKafka kafka = new EmbeddedKafka(dir, ownsDir, brokerPort, controllerPort, props);
     try {
@@ -306,20 +305,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static int freePort(int... taken) {
-    for (int attempt = 0; attempt < 10; attempt++) {
-      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        int port = socket.getLocalPort();
-        if (java.util.Arrays.stream(taken).noneMatch(t -> t == port)) {
-          return port;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    throw new IllegalStateException("no free port on 127.0.0.1");
   }
 
   private static void deleteRecursively(Path dir) {

@@ -1,9 +1,9 @@
 package io.kieworker.chaos;
 
+import io.kieworker.net.FreePorts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +42,7 @@ final class WorkerProcess {
 
   /** Starts {@code java -cp <this test's class path> io.kieworker.cli.Main run -c <config>}. */
   static WorkerProcess start(String name, Map<String, String> env, Path config, Path logDir) {
-    int port = freePort();
+    int port = FreePorts.pick();
     Path log = logDir.resolve(name + ".log");
     List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
@@ -146,14 +146,6 @@ final class WorkerProcess {
 
   private static String javaBinary() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

@@ -2,13 +2,12 @@ package io.kieworker.testing;
 
 import io.kieworker.config.ConfigLoader;
 import io.kieworker.config.WorkerConfig;
+import io.kieworker.net.FreePorts;
 import io.kieworker.sim.KieSimulator;
 import io.kieworker.sim.SimOptions;
 import io.kieworker.worker.WorkerApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -107,7 +106,7 @@ public final class WorkerHarness implements AutoCloseable {
 
   /** Env overrides that turn callbacks on, to a port chosen now (the worker binds it). */
   public static Map<String, String> callbackMode() {
-    int port = freePort();
+    int port = FreePorts.pick();
     return Map.of("HTTP_PORT", Integer.toString(port), "KIE_CALLBACK_BASE_URL", "http://127.0.0.1:" + port);
   }
 
@@ -243,14 +242,6 @@ public final class WorkerHarness implements AutoCloseable {
     producer.close(Duration.ofSeconds(5));
     Await.result(sim.close(), Duration.ofSeconds(20));
     simVertx.close(); // not awaited: see WorkerApp.stop()
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** Reads a topic from the beginning on its own thread into a list. */

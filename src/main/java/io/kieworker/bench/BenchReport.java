@@ -47,7 +47,7 @@ public final class BenchReport {
 
   public void print(PrintStream out) {
     out.println();
-    String format = "%-11s %-28s %14s  %-10s %s%n";
+    String format = "%-11s %-34s %8s  %-10s %s%n";
     out.printf(format, "scenario", "figure", "value", "target", "");
     out.println("-".repeat(72));
     for (Row r : rows) {

@@ -5,7 +5,7 @@ import java.util.List;
 
 /** Starts the in-process broker once and runs the chosen scenarios against it. */
 public final class BenchRun {
-  public static final List<String> SCENARIOS = List.of("throughput", "pending", "polling", "ratelimit");
+  public static final List<String> SCENARIOS = List.of("throughput", "pending", "polling", "ratelimit", "forwarding");
 
   private BenchRun() {}
 
@@ -24,6 +24,7 @@ public final class BenchRun {
           case "pending" -> new PendingBench(options, kafka.bootstrapServers(), report).run();
           case "polling" -> new PollingBench(options, kafka.bootstrapServers(), report).run();
           case "ratelimit" -> new RateLimitBench(options, kafka.bootstrapServers(), report).run();
+          case "forwarding" -> new ForwardingBench(options, kafka.bootstrapServers(), report).run();
           default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
         options.out().printf("   %s took %.1fs%n", scenario, (System.nanoTime() - begin) / 1e9);

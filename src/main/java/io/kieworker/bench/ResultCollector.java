@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +30,7 @@ final class ResultCollector implements AutoCloseable {
   private final Set<String> ids = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, Integer> statuses = new ConcurrentHashMap<>();
   private final List<Long> completionLatencies = new ArrayList<>();
+  private final Map<Integer, List<Long>> completionLatenciesByPartition = new HashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long duplicates;
@@ -49,7 +52,7 @@ final class ResultCollector implements AutoCloseable {
       try (consumer) {
         while (running) {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-            received(r.value());
+            received(r.partition(), r.value());
           }
         }
       }
@@ -58,7 +61,7 @@ final class ResultCollector implements AutoCloseable {
     thread.start();
   }
 
-  private void received(byte[] value) {
+  private void received(int partition, byte[] value) {
     long nanos = System.nanoTime();
     long wall = System.currentTimeMillis();
     JsonNode json;
@@ -78,6 +81,7 @@ final class ResultCollector implements AutoCloseable {
       long latency = wall - Instant.parse(completed).toEpochMilli();
       synchronized (completionLatencies) {
         completionLatencies.add(latency);
+        completionLatenciesByPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(latency);
       }
     }
     if (firstArrivalNanos == 0) {
@@ -114,6 +118,14 @@ final class ResultCollector implements AutoCloseable {
   long[] completionLatencies() {
     synchronized (completionLatencies) {
       return completionLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+  }
+
+  /** Completion → arrival latencies of the results on one partition, in ms, sorted. */
+  long[] completionLatencies(int partition) {
+    synchronized (completionLatencies) {
+      return completionLatenciesByPartition.getOrDefault(partition, List.of()).stream().mapToLong(Long::longValue)
+          .sorted().toArray();
     }
   }
 

@@ -36,12 +36,16 @@ class BenchSmokeTest {
         "heap_mb", "timer_lateness_p99_ms", "restore_s",
         "polls_per_task", "callback_polls_per_task", "baseline_polls_per_task",
         "poll_latency_p50_ms", "poll_latency_p99_ms", "callback_latency_p50_ms", "callback_latency_p99_ms",
-        "create_rate_ratio", "rate_limited_share", "create_rate_ratio_3x", "rate_limited_share_3x");
+        "create_rate_ratio", "rate_limited_share", "create_rate_ratio_3x", "rate_limited_share_3x",
+        "owner_callback_latency_p50_ms", "forwarded_callback_latency_p50_ms", "forwarding_extra_p50_ms");
     assertThat(figures.getString("scenario")).isEqualTo("all");
     assertThat(figures.getDouble("requests_per_s")).isPositive();
     // All 150 long tasks pend; a few of the 20 short probes may still be finishing when it is read.
     assertThat(figures.getInteger("pending_tasks")).isBetween(150, 170);
     assertThat(figures.getInteger("duplicates")).isZero();
+    // Every callback of the forwarding scenario confirmed by one read, none lost on the way.
+    assertThat(figures.getDouble("forwarding_polls_per_task")).isEqualTo(1.0);
+    assertThat(figures.getInteger("forwarding_duplicates")).isZero();
   }
 
   @Test

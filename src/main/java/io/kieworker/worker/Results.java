@@ -49,6 +49,30 @@ final class Results {
         credits, new Timings(task.receivedAt, task.submittedAt, completedAt, null), metadata(task.metadata));
   }
 
+  /**
+   * How long a task that succeeded at its first attempt took from its submission to Kie.ai's
+   * completion, read from a stored result (a ledger TERMINAL record); -1 when the result cannot
+   * tell (other statuses, resubmitted tasks, missing or malformed timings).
+   */
+  static long firstAttemptMillis(JsonObject result) {
+    try {
+      JsonObject timings = result == null ? null : result.getJsonObject("timings");
+      if (timings == null || !ResultStatus.SUCCEEDED.name().equals(result.getString("status"))
+          || result.getInteger("attempts", 0) != 1) {
+        return -1;
+      }
+      String submitted = timings.getString("submittedAt");
+      String completed = timings.getString("completedAt");
+      if (submitted == null || completed == null) {
+        return -1;
+      }
+      long millis = Instant.parse(completed).toEpochMilli() - Instant.parse(submitted).toEpochMilli();
+      return millis > 0 ? millis : -1;
+    } catch (ClassCastException | java.time.format.DateTimeParseException e) {
+      return -1;
+    }
+  }
+
   private static Instant completedAt(TaskRecord record) {
     return record.completeTime() == null ? Instant.now() : Instant.ofEpochMilli(record.completeTime());
   }

@@ -16,6 +16,7 @@ import io.kieworker.tracking.PollPlan;
 import io.kieworker.tracking.PollScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -174,6 +175,18 @@ final class Tracker {
       worker.keyAccepted(false);
     }
     scheduleNext(task);
+  }
+
+  /**
+   * A result restored from the ledger at replay: its duration goes into what the poll plan has
+   * learned, so a restarted or newly assigned instance polls the model's tasks like the previous
+   * owner did instead of starting cold (several reads per task until the first completions).
+   */
+  void learnFromStoredResult(String model, JsonObject result) {
+    long millis = Results.firstAttemptMillis(result);
+    if (model != null && millis > 0) {
+      times.record(model, millis);
+    }
   }
 
   /** Learns the model's duration from Kie.ai's own timestamps, else from our submit time. */

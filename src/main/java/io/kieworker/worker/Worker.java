@@ -19,6 +19,7 @@ import io.kieworker.request.ParseOutcome;
 import io.kieworker.request.RequestParser;
 import io.kieworker.result.PassThroughHeaders;
 import io.kieworker.result.ResultEvent;
+import io.kieworker.tracking.CompletionTimes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -107,6 +108,11 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   public Health health() {
     return health;
   }
+  /** What the poll plan has learned of each model's durations (event-loop state: read it quiescent). */
+  CompletionTimes completionTimes() {
+    return tracker.completionTimes();
+  }
+
 
   // ---- lifecycle -------------------------------------------------------------------------------
 
@@ -356,6 +362,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     for (LedgerRecord r : state.takeReplayed()) {
       if (r.type() == LedgerRecord.Type.TERMINAL) {
         state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(), Instant.now()));
+        tracker.learnFromStoredResult(r.model(), r.result());
       } else if (r.type() != LedgerRecord.Type.CALLBACK) {
         restore(state, r);
         restored++;

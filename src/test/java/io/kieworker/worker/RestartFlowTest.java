@@ -82,4 +82,25 @@ class RestartFlowTest {
       assertThat(h.sim().counters().createsAccepted()).isEqualTo(n);
     }
   }
+
+  @Test
+  void aRestartedWorkerPollsWithWhatThePreviousOneLearnedOfTheModelsDurations() {
+    int n = 6;
+    SimOptions sim = new SimOptions().latency(SimOptions.ANY_MODEL, Duration.ofMillis(300), Duration.ofMillis(600))
+        .rateLimit(0, Duration.ofSeconds(10)).seed(23L);
+    try (WorkerHarness h = new WorkerHarness(2, sim)) {
+      WorkerApp first = h.startWorker(Map.of());
+      List<String> ids = FailureFlowTest.send(h, "learn", n, "");
+      h.awaitResultsFor(ids, Duration.ofSeconds(30));
+      h.stopWorker(first);
+
+      WorkerApp second = h.startWorker(Map.of());
+      // The second worker completes nothing itself: every sample comes from the ledger's TERMINAL records.
+      Awaitility.await().atMost(Duration.ofSeconds(30))
+          .until(() -> second.worker().completionTimes().samples("google/nano-banana") == n);
+      long learned = second.worker().completionTimes().conditionalQuantile("google/nano-banana", 0, 0.5);
+      assertThat(learned).as("a first-attempt duration from submission to completion").isBetween(300L, 10_000L);
+      assertThat(h.sim().counters().createsAccepted()).isEqualTo(n);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import io.kieworker.sim.SimOptions;
 import io.kieworker.worker.WorkerApp;
 import io.vertx.core.json.JsonArray;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,12 +47,13 @@ final class ForwardingBench {
     try (BenchSim sim = new BenchSim(simOptions);
          ResultCollector results = new ResultCollector(bootstrap, topics.results(), PARTITIONS);
          RequestProducer producer = new RequestProducer(bootstrap, topics.requests())) {
-      WorkerApp a = start(topics, sim, portA, portA);
-      WorkerApp b = null;
+      List<WorkerApp> apps = new ArrayList<>();
       try {
-        b = start(topics, sim, portB, portA);
-        WorkerApp second = b;
-        Bench.require(Bench.waitUntil(() -> owned(a).size() == 1 && owned(second).size() == 1,
+        WorkerApp a = start(topics, sim, portA, portA);
+        apps.add(a);
+        WorkerApp b = start(topics, sim, portB, portA);
+        apps.add(b);
+        Bench.require(Bench.waitUntil(() -> owned(a).size() == 1 && owned(b).size() == 1,
             Duration.ofSeconds(60), Duration.ofMillis(50)), "the two workers did not split the partitions within 60 s");
         int atOwner = owned(a).getInteger(0);
         int viaLedger = owned(b).getInteger(0);
@@ -64,7 +66,7 @@ final class ForwardingBench {
             "only " + results.count() + " of " + n + " results within " + options.timeout());
         report(results, sim.sim.counters(), n, atOwner, viaLedger);
       } finally {
-        for (WorkerApp app : b == null ? List.of(a) : List.of(a, b)) {
+        for (WorkerApp app : apps) {
           Bench.await(app.stop(), Duration.ofSeconds(60), "stopping a worker");
         }
       }

@@ -108,11 +108,11 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   public Health health() {
     return health;
   }
+
   /** What the poll plan has learned of each model's durations (event-loop state: read it quiescent). */
   CompletionTimes completionTimes() {
     return tracker.completionTimes();
   }
-
 
   // ---- lifecycle -------------------------------------------------------------------------------
 

@@ -3,14 +3,17 @@ package io.kieworker.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code kie-worker.jar}: one subcommand per job. */
+/**
+ * Entry point of the production jar {@code kie-worker.jar}: the worker, the simulator and the DLQ
+ * tool. The demo and the benchmarks need an embedded broker and live in {@code kie-worker-tools.jar}
+ * ({@code io.kieworker.tools.cli.ToolsMain}).
+ */
 @Command(
     name = "kie-worker",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Runs Kie.ai Nano Banana image generation behind Kafka.",
-    subcommands = {RunCommand.class, SimCommand.class, DemoCommand.class, DlqCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, SimCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

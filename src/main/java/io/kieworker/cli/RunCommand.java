@@ -72,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
     return local.toFile().isFile() ? local : null;
   }
 
-  static String rootMessage(Throwable e) {
+  public static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

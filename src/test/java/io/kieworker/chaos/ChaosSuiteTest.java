@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kieworker.http.CallbackToken;
-import io.kieworker.kafka.EmbeddedKafka;
+import io.kieworker.tools.broker.EmbeddedKafka;
 import io.kieworker.kafka.Topics;
 import io.kieworker.sim.KieSimulator;
 import io.kieworker.sim.ScriptedResponse;

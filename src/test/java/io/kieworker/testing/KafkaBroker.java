@@ -1,6 +1,6 @@
 package io.kieworker.testing;
 
-import io.kieworker.kafka.EmbeddedKafka;
+import io.kieworker.tools.broker.EmbeddedKafka;
 import io.kieworker.kafka.Topics;
 import java.time.Duration;
 import java.util.HashMap;

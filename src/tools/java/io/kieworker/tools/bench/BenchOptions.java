@@ -1,0 +1,27 @@
+package io.kieworker.tools.bench;
+
+import java.io.PrintStream;
+import java.time.Duration;
+
+/**
+ * What to run and how big.
+ *
+ * @param requests requests for throughput, pending, polling and forwarding; null = each scenario's default
+ * @param scale time compression of the polling scenario (0.05 = 10–90 s become 0.5–4.5 s)
+ * @param rateLimit creates the simulator allows per {@code rateWindow} (ratelimit scenario)
+ * @param rateDuration how long the ratelimit scenario measures, per instance count
+ * @param probes short tasks sent while the pending scenario holds its tasks (each one timer check)
+ * @param workerHeap -Xmx of the pending scenario's worker JVM
+ */
+public record BenchOptions(String scenario, Integer requests, double scale, int rateLimit, Duration rateWindow,
+    Duration rateDuration, int probes, String workerHeap, Duration timeout, PrintStream out) {
+
+  public static final int THROUGHPUT_REQUESTS = 50_000;
+  public static final int PENDING_TASKS = 100_000;
+  public static final int POLLING_REQUESTS = 1000;
+  public static final int FORWARDING_REQUESTS = 1000;
+
+  int requestsOr(int fallback) {
+    return requests == null ? fallback : requests;
+  }
+}

@@ -1,0 +1,131 @@
+package io.kieworker.tools.bench;
+
+import io.kieworker.config.ConfigLoader;
+import io.kieworker.sim.SimOptions;
+import io.kieworker.worker.WorkerApp;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Scenario 1: a backlog of requests against a zero-latency simulator with no rate limit. The same
+ * backlog is first copied by a plain consume→produce loop (the broker's ceiling on this machine),
+ * then processed by the worker; the ratio says how much of the ceiling the worker reaches.
+ */
+final class ThroughputBench {
+  static final String NAME = "throughput";
+  private static final int PARTITIONS = 3;
+
+  private final BenchOptions options;
+  private final String bootstrap;
+  private final BenchReport report;
+
+  ThroughputBench(BenchOptions options, String bootstrap, BenchReport report) {
+    this.options = options;
+    this.bootstrap = bootstrap;
+    this.report = report;
+  }
+
+  void run() {
+    int n = options.requestsOr(BenchOptions.THROUGHPUT_REQUESTS);
+    BenchTopics topics = BenchTopics.create(bootstrap, NAME, PARTITIONS);
+    long t = System.nanoTime();
+    try (RequestProducer producer = new RequestProducer(bootstrap, topics.requests())) {
+      for (int i = 0; i < n; i++) {
+        String id = "tp-" + i;
+        producer.send(id, Bench.request(id, ""));
+      }
+      producer.flush();
+    }
+    options.out().printf("   produced a backlog of %d requests in %.1fs%n", n, (System.nanoTime() - t) / 1e9);
+    double ceiling = ceiling(topics, n);
+    options.out().printf("   plain consume→produce loop: %.0f records/s%n", ceiling);
+    double rate = worker(topics, n);
+    report.figure(NAME, "requests", n);
+    report.figure(NAME, "requests_per_s", Bench.round(rate, 1));
+    report.figure(NAME, "kafka_ceiling_per_s", Bench.round(ceiling, 1));
+    report.atLeast(NAME, "ratio", Bench.round(rate / ceiling, 3), 0.25);
+  }
+
+  /** Records/s of a consume → produce → flush → commitSync loop over the backlog (at-least-once). */
+  private double ceiling(BenchTopics topics, int n) {
+    String sink = topics.requests() + ".copy";
+    io.kieworker.kafka.Topics.createIfAbsent(bootstrap,
+        List.of(io.kieworker.kafka.Topics.Spec.plain(sink, PARTITIONS)), Duration.ofSeconds(30));
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, topics.group() + ".ceiling");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+    try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+         var producer = new KafkaProducer<>(RequestProducer.config(bootstrap, "bench-ceiling"),
+             new StringSerializer(), new ByteArraySerializer())) {
+      consumer.subscribe(List.of(topics.requests()));
+      int copied = 0;
+      long first = 0;
+      long deadline = System.nanoTime() + options.timeout().toNanos();
+      while (copied < n && System.nanoTime() < deadline) {
+        ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
+        if (batch.isEmpty()) {
+          continue;
+        }
+        if (first == 0) {
+          first = System.nanoTime();
+        }
+        for (ConsumerRecord<String, byte[]> r : batch) {
+          producer.send(new ProducerRecord<>(sink, r.key(), r.value()));
+        }
+        producer.flush();
+        consumer.commitSync(Duration.ofSeconds(15));
+        copied += batch.count();
+      }
+      Bench.require(copied >= n, "the consume→produce loop copied only " + copied + " of " + n);
+      return n / ((System.nanoTime() - first) / 1e9);
+    }
+  }
+
+  /** Steady-state requests/s: from the first result to the last. */
+  private double worker(BenchTopics topics, int n) {
+    SimOptions sim = new SimOptions().latency(SimOptions.ANY_MODEL, Duration.ZERO).rateLimit(0, Duration.ofSeconds(10));
+    try (BenchSim simulator = new BenchSim(sim);
+         ResultCollector results = new ResultCollector(bootstrap, topics.results(), PARTITIONS)) {
+      Map<String, String> env = Bench.workerEnv(bootstrap, topics, simulator.baseUrl(), Map.of(
+          "WORKER_CREATE_RATE_LIMIT", "1000000", "WORKER_CREATE_RATE_WINDOW", "1s",
+          "WORKER_POLL_RATE", "1000000", "WORKER_POLL_MIN_GAP", "1ms", "WORKER_EXPECTED_DURATION", "1ms",
+          "WORKER_MAX_INFLIGHT_CREATES", "64"));
+      WorkerApp app = Bench.await(WorkerApp.start(ConfigLoader.load(null, env)), Bench.START_TIMEOUT, "starting the worker");
+      try {
+        var c = simulator.sim.counters();
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        while (!results.awaitCount(n, Duration.ofSeconds(5)) && System.nanoTime() < deadline) {
+          options.out().printf("   … %d creates, %d status reads, %d results, %d pending%n", c.createsAccepted(),
+              c.recordInfoPolls(), results.count(), app.worker().pendingCount());
+        }
+        boolean done = results.count() >= n;
+        Bench.require(done, "worker: only " + results.count() + " of " + n + " results within " + options.timeout());
+        double seconds = (results.lastArrivalNanos() - results.firstArrivalNanos()) / 1e9;
+        var counters = simulator.sim.counters();
+        options.out().printf("   worker: %d results (%d SUCCEEDED, %d duplicates) in %.1fs after the first; "
+                + "%d creates, %d status reads%n", results.count(), results.status("SUCCEEDED"), results.duplicates(),
+            seconds, counters.createsAccepted(), counters.recordInfoPolls());
+        report.figure(NAME, "duplicates", results.duplicates());
+        report.figure(NAME, "polls_per_request", Bench.round(counters.recordInfoPolls() / (double) n, 3));
+        return (n - 1) / Math.max(seconds, 1e-3);
+      } finally {
+        Bench.await(app.stop(), Duration.ofSeconds(60), "stopping the worker");
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.kieworker.tools.demo;
+
+import io.kieworker.tools.demo.DemoRequest.Expected;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the demo sent and what came back on the results topic: one {@link Arrival} per request id,
+ * duplicates and results for ids it never sent counted apart. Confined to the demo's main thread.
+ */
+public final class DemoTally {
+
+  /** A request as it went out: {@code requestId} is the id its result must carry. */
+  public record Sent(DemoRequest request, String requestId, long sentAtNanos) {}
+
+  /** The first result seen for a request. */
+  public record Arrival(Sent sent, String status, String model, int attempts, String errorCode,
+                        Double credits, long latencyMillis) {
+    public boolean asScripted() {
+      return status.equals(sent.request().expected().name());
+    }
+  }
+
+  private final Map<String, Sent> sent = new LinkedHashMap<>();
+  private final Map<String, Arrival> arrived = new LinkedHashMap<>();
+  private final List<String> unknown = new ArrayList<>();
+  private int duplicates;
+
+  void sent(DemoRequest request, String requestId, long sentAtNanos) {
+    sent.put(requestId, new Sent(request, requestId, sentAtNanos));
+  }
+
+  /** Records one result value; returns the new arrival, or empty for a duplicate or an unknown id. */
+  Optional<Arrival> received(byte[] value, long receivedAtNanos) {
+    JsonObject result = new JsonObject(new String(value, StandardCharsets.UTF_8));
+    String id = result.getString("requestId");
+    Sent request = sent.get(id);
+    if (request == null) {
+      unknown.add(id);
+      return Optional.empty();
+    }
+    if (arrived.containsKey(id)) {
+      duplicates++;
+      return Optional.empty();
+    }
+    JsonObject error = result.getJsonObject("error");
+    Number credits = result.getNumber("creditsConsumed");
+    Arrival arrival = new Arrival(request, result.getString("status", "?"),
+        Optional.ofNullable(result.getString("model")).orElse(request.request().model()),
+        result.getInteger("attempts", 0),
+        error == null ? null : error.getString("code"), credits == null ? null : credits.doubleValue(),
+        (receivedAtNanos - request.sentAtNanos()) / 1_000_000);
+    arrived.put(id, arrival);
+    return Optional.of(arrival);
+  }
+
+  public boolean complete() {
+    return arrived.size() == sent.size();
+  }
+
+  public Collection<Sent> sent() {
+    return sent.values();
+  }
+
+  public Collection<Arrival> arrivals() {
+    return arrived.values();
+  }
+
+  public List<Sent> missing() {
+    return sent.values().stream().filter(s -> !arrived.containsKey(s.requestId())).toList();
+  }
+
+  public int duplicates() {
+    return duplicates;
+  }
+
+  public List<String> unknownIds() {
+    return List.copyOf(unknown);
+  }
+
+  public List<Arrival> notAsScripted() {
+    return arrived.values().stream().filter(a -> !a.asScripted()).toList();
+  }
+
+  public long validRequests() {
+    return sent.values().stream().filter(s -> s.request().valid()).count();
+  }
+
+  public long count(String status) {
+    return arrived.values().stream().filter(a -> a.status().equals(status)).count();
+  }
+
+  public long scripted(Expected expected) {
+    return sent.values().stream().filter(s -> s.request().expected() == expected).count();
+  }
+
+  /** Exactly one result per request, each in the status it was scripted to end in. */
+  public boolean ok() {
+    return complete() && duplicates == 0 && unknown.isEmpty() && notAsScripted().isEmpty();
+  }
+}

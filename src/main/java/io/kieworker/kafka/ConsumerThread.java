@@ -5,12 +5,12 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A KafkaConsumer confined to a thread of its own. Other threads hand it commands, which run
+ * A Kafka consumer confined to a thread of its own (a {@code KafkaConsumer}, or a
+ * {@code MockConsumer} in the unit tests). Other threads hand it commands, which run
  * between two polls. Errors of one loop turn are logged and the loop goes on after a pause (broker
  * trouble surfaces here as timeouts); {@link #stop()} ends it and closes the consumer.
  *
@@ -22,23 +22,23 @@ public final class ConsumerThread<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerThread.class);
   private static final long ERROR_PAUSE_MS = 1_000;
 
-  private final KafkaConsumer<K, V> consumer;
-  private final Consumer<KafkaConsumer<K, V>> turn;
-  private final ConcurrentLinkedQueue<Consumer<KafkaConsumer<K, V>>> commands = new ConcurrentLinkedQueue<>();
+  private final org.apache.kafka.clients.consumer.Consumer<K, V> consumer;
+  private final Consumer<org.apache.kafka.clients.consumer.Consumer<K, V>> turn;
+  private final ConcurrentLinkedQueue<Consumer<org.apache.kafka.clients.consumer.Consumer<K, V>>> commands = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile boolean running = true;
   private volatile KafkaClientMetrics metrics;
 
   /** @param turn one loop turn (typically a poll), run on the consumer's thread after the commands */
-  public ConsumerThread(String name, KafkaConsumer<K, V> consumer, Consumer<KafkaConsumer<K, V>> turn) {
+  public ConsumerThread(String name, org.apache.kafka.clients.consumer.Consumer<K, V> consumer, Consumer<org.apache.kafka.clients.consumer.Consumer<K, V>> turn) {
     this.consumer = consumer;
     this.turn = turn;
     this.thread = new Thread(this::loop, name);
     this.thread.setDaemon(true);
   }
 
-  public KafkaConsumer<K, V> consumer() {
+  public org.apache.kafka.clients.consumer.Consumer<K, V> consumer() {
     return consumer;
   }
 
@@ -51,7 +51,7 @@ public final class ConsumerThread<K, V> {
   }
 
   /** Runs {@code command} on the consumer's thread before the next turn. Any thread. */
-  public void command(Consumer<KafkaConsumer<K, V>> command) {
+  public void command(Consumer<org.apache.kafka.clients.consumer.Consumer<K, V>> command) {
     commands.add(command);
   }
 
@@ -68,7 +68,7 @@ public final class ConsumerThread<K, V> {
   private void loop() {
     while (running) {
       try {
-        Consumer<KafkaConsumer<K, V>> command;
+        Consumer<org.apache.kafka.clients.consumer.Consumer<K, V>> command;
         while (running && (command = commands.poll()) != null) {
           command.accept(consumer);
         }

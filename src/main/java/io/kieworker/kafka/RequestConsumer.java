@@ -59,7 +59,7 @@ public final class RequestConsumer implements AutoCloseable {
   }
 
   private final String topic;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
   private final Context context;
   private final Listener listener;
   private final ConsumerThread<String, byte[]> thread;
@@ -81,9 +81,22 @@ public final class RequestConsumer implements AutoCloseable {
 
   public RequestConsumer(
       Properties kafka, String groupId, String groupInstanceId, String topic, Context context, Listener listener) {
+    this(new KafkaConsumer<>(consumerProperties(kafka, groupId, groupInstanceId)), topic, context, listener);
+  }
+
+  /** With a consumer made elsewhere (a MockConsumer in the unit tests); this class owns and closes it. */
+  public RequestConsumer(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer, String topic,
+      Context context, Listener listener) {
     this.topic = topic;
     this.context = context;
     this.listener = listener;
+    this.consumer = consumer;
+    this.thread = new ConsumerThread<>("kie-requests-poll", consumer, this::pollOnce);
+    thread.command(c -> c.subscribe(List.of(topic), rebalanceListener));
+  }
+
+  /** The request consumer's settings: the pass-through {@code kafka} map, then what this class relies on. */
+  static Properties consumerProperties(Properties kafka, String groupId, String groupInstanceId) {
     Properties props = new Properties();
     props.putAll(kafka);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -97,9 +110,7 @@ public final class RequestConsumer implements AutoCloseable {
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     // Bytes, not JSON: a poison payload must reach the worker (and the DLQ), never kill the poll loop.
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    this.consumer = new KafkaConsumer<>(props);
-    this.thread = new ConsumerThread<>("kie-requests-poll", consumer, this::pollOnce);
-    thread.command(c -> c.subscribe(List.of(topic), rebalanceListener));
+    return props;
   }
 
   public void start() {
@@ -156,11 +167,11 @@ public final class RequestConsumer implements AutoCloseable {
     thread.stop();
   }
 
-  private void command(Consumer<KafkaConsumer<String, byte[]>> command) {
+  private void command(Consumer<org.apache.kafka.clients.consumer.Consumer<String, byte[]>> command) {
     thread.command(command);
   }
 
-  private void pollOnce(KafkaConsumer<String, byte[]> c) {
+  private void pollOnce(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     throttle(c);
     ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(50));
     if (!records.isEmpty()) {
@@ -178,7 +189,7 @@ public final class RequestConsumer implements AutoCloseable {
   }
 
   /** Pauses fetching while the worker is behind, resumes once it has taken in half of it. */
-  private void throttle(KafkaConsumer<String, byte[]> c) {
+  private void throttle(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     int waiting = outstanding.get();
     if (!throttled && waiting >= MAX_OUTSTANDING) {
       throttled = true;
@@ -189,7 +200,7 @@ public final class RequestConsumer implements AutoCloseable {
     }
   }
 
-  private void applyPauses(KafkaConsumer<String, byte[]> c) {
+  private void applyPauses(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     Set<TopicPartition> pause = new HashSet<>(pausedByWorker || throttled ? assigned : replaying);
     pause.retainAll(assigned);
     Set<TopicPartition> resume = new HashSet<>(assigned);

@@ -43,7 +43,7 @@ public final class LedgerTail implements AutoCloseable {
   }
 
   private final String topic;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
   private final Context context;
   private final Listener listener;
   private final ConsumerThread<String, byte[]> thread;
@@ -68,9 +68,21 @@ public final class LedgerTail implements AutoCloseable {
   }
 
   public LedgerTail(Properties kafka, String topic, Context context, Listener listener) {
+    this(new KafkaConsumer<>(consumerProperties(kafka)), topic, context, listener);
+  }
+
+  /** With a consumer made elsewhere (a MockConsumer in the unit tests); this class owns and closes it. */
+  public LedgerTail(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer, String topic,
+      Context context, Listener listener) {
     this.topic = topic;
     this.context = context;
     this.listener = listener;
+    this.consumer = consumer;
+    this.thread = new ConsumerThread<>("kie-ledger-tail", consumer, this::pollOnce);
+  }
+
+  /** No group (partitions assigned by hand), no commits: the ledger is always read from the start. */
+  static Properties consumerProperties(Properties kafka) {
     Properties props = new Properties();
     props.putAll(kafka);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -78,8 +90,7 @@ public final class LedgerTail implements AutoCloseable {
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-    this.consumer = new KafkaConsumer<>(props);
-    this.thread = new ConsumerThread<>("kie-ledger-tail", consumer, this::pollOnce);
+    return props;
   }
 
   public void start() {
@@ -113,7 +124,7 @@ public final class LedgerTail implements AutoCloseable {
    * answer; the partitions stay waiting and the next turn asks again before it polls, so no record
    * of such a partition is ever delivered before its replay end is known.
    */
-  private void fetchReplayEnds(KafkaConsumer<String, byte[]> c) {
+  private void fetchReplayEnds(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     if (awaitingReplayEnd.isEmpty()) {
       return;
     }
@@ -151,12 +162,12 @@ public final class LedgerTail implements AutoCloseable {
     thread.stop();
   }
 
-  private void command(Consumer<KafkaConsumer<String, byte[]>> command) {
+  private void command(Consumer<org.apache.kafka.clients.consumer.Consumer<String, byte[]>> command) {
     thread.command(command);
   }
 
   /** One turn of the tail's thread: barriers armed, records delivered, replays and barriers passed. */
-  private void pollOnce(KafkaConsumer<String, byte[]> c) {
+  private void pollOnce(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     fetchReplayEnds(c);
     armBarriers(c);
     if (assigned.isEmpty()) {
@@ -175,7 +186,7 @@ public final class LedgerTail implements AutoCloseable {
   }
 
   /** One end-offsets request serves every barrier asked for since the last loop. */
-  private void armBarriers(KafkaConsumer<String, byte[]> c) {
+  private void armBarriers(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     if (newBarriers.isEmpty()) {
       return;
     }
@@ -198,7 +209,7 @@ public final class LedgerTail implements AutoCloseable {
     newBarriers.clear();
   }
 
-  private void passBarriers(KafkaConsumer<String, byte[]> c) {
+  private void passBarriers(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     for (var it = barriers.iterator(); it.hasNext(); ) {
       Barrier b = it.next();
       if (!assigned.contains(b.partition)) {
@@ -213,7 +224,7 @@ public final class LedgerTail implements AutoCloseable {
   }
 
   /** Announces the partitions whose position reached the end offset captured at assignment. */
-  private void reportReplayed(KafkaConsumer<String, byte[]> c) {
+  private void reportReplayed(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     for (var it = replayEnds.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
       if (c.position(entry.getKey(), Duration.ofSeconds(30)) >= entry.getValue()) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds deploy/Dockerfile with podman and starts the image: the Kie.ai simulator (`sim`) in one
 # container, the worker (`run`) in another against it and a Kafka broker on the host, until
-# /health/ready answers 200; then stops both (the worker must shut down on SIGTERM) and removes them.
+# /health/ready answers 200 (under the Deployment's 768 MiB memory limit, whose 75 % must be the max
+# heap); then stops both (the worker must shut down on SIGTERM) and removes them.
 #
 # No Docker engine and no container registry are needed (see docs/operations.md, "Container image"):
 # podman runs the containers with runc, and the base image is a Debian bookworm rootfs with a headless
@@ -60,6 +61,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM   # run the cleanup on a signal too
 
 # --- 1. tools: podman, runc, mmdebstrap, curl --------------------------------------------------------
 missing=()
@@ -108,7 +110,7 @@ MIRRORS=("deb http://deb.debian.org/debian bookworm main"
 key="$(printf '%s\n' "${MMDEBSTRAP_ARGS[@]}" "${MIRRORS[@]}" | sha256sum | cut -c1-12)"
 BASE="localhost/kie-worker-base:17-$key"
 TARBALL="$CACHE/base-$key.tar"
-PARTIAL="$CACHE/base-$key.partial.tar"   # mmdebstrap picks the output format by the name
+PARTIAL="$CACHE/base-$key.$$.partial.tar"   # per run; mmdebstrap picks the format by the name
 if [ ! -f "$TARBALL" ] || [ ! -s "$TARBALL" ] || [ -n "$(find "$TARBALL" -mtime +"$MAX_AGE_DAYS" 2>/dev/null)" ]; then
   if ! timeout 600 mmdebstrap "${MMDEBSTRAP_ARGS[@]}" "$PARTIAL" "${MIRRORS[@]}" > "$WORK/mmdebstrap.log" 2>&1; then
     tail -15 "$WORK/mmdebstrap.log"
@@ -145,7 +147,7 @@ if [ ! -s "$JAR" ]; then
   note "$JAR is missing: building it"
   timeout 900 mvn -q -B -DskipTests package || fail "mvn package"
 fi
-if ! timeout 300 podman build --quiet --pull=never --layers=false --network host \
+if ! timeout 300 podman build --pull=never --layers=false --network host \
        --build-arg RUNTIME_IMAGE="$BASE" --target prebuilt \
        -f deploy/Dockerfile -t "$IMAGE" . > "$WORK/build.log" 2>&1; then
   tail -20 "$WORK/build.log"
@@ -157,6 +159,15 @@ done_step "image: built $IMAGE, $size_mb MB (base $base_mb MB, jar $(du -m "$JAR
 
 user="$(timeout 60 podman run --rm --network host --entrypoint id "$IMAGE" -u)" || fail "podman run id"
 [ "$user" = 10001 ] || fail "the image runs as uid $user, expected 10001"
+# The heap follows the container's memory limit (JAVA_TOOL_OPTIONS in the image): 75 % of the
+# Deployment's 768 MiB, where a JVM without those options would take 25 %.
+MEMORY_MB=768
+heap="$(timeout 60 podman run --rm --network host --memory "${MEMORY_MB}m" --entrypoint java "$IMAGE" \
+          -XshowSettings:vm -version 2>&1 | sed -n 's/.*Max. Heap Size (Estimated): \([0-9.]*\)M.*/\1/p')" \
+  || fail "podman run java -XshowSettings:vm"
+awk -v h="${heap:-0}" -v m="$MEMORY_MB" 'BEGIN { exit !(h >= 0.6 * m && h <= 0.8 * m) }' \
+  || fail "max heap ${heap:-?} MB under a $MEMORY_MB MB limit, expected ~75 % (MaxRAMPercentage)"
+done_step "image: runs as uid $user; max heap ${heap} MB under a $MEMORY_MB MB memory limit"
 
 # --- 4. start it: simulator, broker on the host, worker ------------------------------------------
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -235,7 +246,7 @@ if ! timeout 90 java -cp "$KAFKA_CP" "$WORK/CreateTopic.java" "127.0.0.1:$KAFKA_
 fi
 done_step "kafka: broker on 127.0.0.1:$KAFKA_PORT (host JVM), topic kie.generation.requests (2 partitions)"
 
-timeout 60 podman run -d --name "$RUN_ID-worker" --network host \
+timeout 60 podman run -d --name "$RUN_ID-worker" --network host --memory "${MEMORY_MB}m" \
   -e KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" -e KIE_API_KEY=ci-key \
   -e KIE_BASE_URL="http://127.0.0.1:$SIM_PORT" -e KIE_UPLOAD_BASE_URL="http://127.0.0.1:$SIM_PORT" \
   -e WORKER_CALLBACK_SECRET=ci-callback-secret -e HTTP_PORT="$HTTP_PORT" "$IMAGE" >/dev/null \

@@ -13,10 +13,18 @@ import java.time.Instant;
  * call), {@code SUBMITTED} (task id known), {@code TERMINAL} (result published; kept for the dedupe
  * window, then tombstoned). {@code CALLBACK} records are appended by whichever instance received a
  * Kie.ai callback, under {@link #callbackKey(String)} so compaction never drops the request's own
- * record in favour of them.
+ * record in favour of them. {@code HANDLED} records mark a request record answered without a task
+ * of its own (rejected, or a repeat answered from the dedupe window), under
+ * {@link #handledKey(long)}; see {@link #handled}.
+ *
+ * <p>A reader that meets a type it does not know (a newer version's, after a rollback) or a value
+ * it cannot parse skips that record and keeps what it knew of the key: only a null value (a
+ * tombstone) deletes.
  *
  * @param epoch the writer's ownership epoch of the partition (fences a stale owner)
  * @param result the published result event (TERMINAL), or the callback's data object (CALLBACK)
+ * @param sourceTopic the request topic of the record this one is about (null when unknown: older records)
+ * @param sourceOffset that request record's offset (its partition is this record's), -1 when unknown
  */
 public record LedgerRecord(
     Type type,
@@ -32,19 +40,23 @@ public record LedgerRecord(
     String taskId,
     String writer,
     long epoch,
-    JsonObject result) {
+    JsonObject result,
+    String sourceTopic,
+    long sourceOffset) {
 
   /**
    * RELEASED: a SUBMITTING record whose create was never sent (the partition moved between the
    * ledger write and the paid call); the next owner submits at once instead of waiting for a
    * callback that cannot come.
    */
-  public enum Type { SUBMITTING, SUBMITTED, TERMINAL, CALLBACK, OWNERSHIP, RELEASED }
+  public enum Type { SUBMITTING, SUBMITTED, TERMINAL, CALLBACK, OWNERSHIP, RELEASED, HANDLED }
 
   /** Request ids never hold control characters (the parser refuses them), so this cannot collide. */
   private static final String CALLBACK_KEY_PREFIX = "\u0001cb:";
   /** The key of a partition's ownership record: the latest owner's epoch survives compaction. */
   public static final String OWNERSHIP_KEY = "\u0001owner";
+
+  private static final String HANDLED_KEY_PREFIX = "\u0001src:";
 
   public static String callbackKey(String requestId) {
     return CALLBACK_KEY_PREFIX + requestId;
@@ -54,9 +66,30 @@ public record LedgerRecord(
     return key != null && key.startsWith(CALLBACK_KEY_PREFIX);
   }
 
-  /** Keys that do not name a request: callbacks and the ownership record. */
+  /** The key of the HANDLED marker of the request record at {@code offset} (of this partition). */
+  public static String handledKey(long offset) {
+    return HANDLED_KEY_PREFIX + offset;
+  }
+
+  public static boolean isHandledKey(String key) {
+    return key != null && key.startsWith(HANDLED_KEY_PREFIX);
+  }
+
+  /** The request offset a HANDLED key names, or -1 when {@code key} is not one. */
+  public static long offsetOfHandledKey(String key) {
+    if (!isHandledKey(key)) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(key.substring(HANDLED_KEY_PREFIX.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Keys that do not name a request: callbacks, handled markers and the ownership record. */
   public static boolean isRequestKey(String key) {
-    return key != null && !isCallbackKey(key) && !OWNERSHIP_KEY.equals(key);
+    return key != null && !isCallbackKey(key) && !isHandledKey(key) && !OWNERSHIP_KEY.equals(key);
   }
 
   public static String requestIdOfKey(String key) {
@@ -67,6 +100,7 @@ public record LedgerRecord(
     switch (type) {
       case CALLBACK: return callbackKey(requestId);
       case OWNERSHIP: return OWNERSHIP_KEY;
+      case HANDLED: return handledKey(sourceOffset);
       default: return requestId;
     }
   }
@@ -77,13 +111,32 @@ public record LedgerRecord(
    */
   public static LedgerRecord ownership(String writer, long epoch, Instant at) {
     return new LedgerRecord(Type.OWNERSHIP, "", null, null, null, null, null, at, null, 0, null, writer,
-        epoch, null);
+        epoch, null, null, -1);
+  }
+
+  /**
+   * The request record {@code sourceTopic}-partition@{@code sourceOffset} has been answered (its
+   * REJECTED result and dead letter, or a republished stored result, are durable) and must not be
+   * answered again when it is read again before its offset was committed. About 150 bytes (the
+   * request id is at most a few hundred). Lives until the partition's committed offset has passed
+   * it: the worker's sweep tombstones it then (see README "Handled markers").
+   */
+  public static LedgerRecord handled(String requestId, String sourceTopic, long sourceOffset, String writer,
+      long epoch, Instant at) {
+    return new LedgerRecord(Type.HANDLED, requestId == null ? "" : requestId, null, null, null, null, null, at,
+        null, 0, null, writer, epoch, null, sourceTopic, sourceOffset);
+  }
+
+  /** This record with its source request record set. */
+  public LedgerRecord withSource(String topic, long offset) {
+    return new LedgerRecord(type, requestId, model, endpoint, input, metadata, headers, receivedAt, submittedAt,
+        attempts, taskId, writer, epoch, result, topic, offset);
   }
 
   /** A callback note; {@code data} is the callback's {@code data} object (kept in {@code result}). */
   public static LedgerRecord callback(String requestId, String taskId, String writer, Instant at, JsonObject data) {
     return new LedgerRecord(Type.CALLBACK, requestId, null, null, null, null, null, at, null, 0, taskId,
-        writer, 0, data);
+        writer, 0, data, null, -1);
   }
 
   public JsonObject toJson() {
@@ -100,10 +153,18 @@ public record LedgerRecord(
     putIfSet(json, "writer", writer);
     json.put("epoch", epoch);
     putIfSet(json, "result", result);
+    putIfSet(json, "sourceTopic", sourceTopic);
+    if (sourceOffset >= 0) {
+      json.put("sourceOffset", sourceOffset);
+    }
     return json;
   }
 
-  /** Parses a ledger value; throws IllegalArgumentException for anything that is not one. */
+  /**
+   * Parses a ledger value; throws IllegalArgumentException (or a ClassCastException / DateTimeException
+   * for a field of the wrong kind) for anything that is not one this version knows, e.g. a type
+   * added by a newer version.
+   */
   public static LedgerRecord fromJson(JsonObject json) {
     String type = json.getString("type");
     String requestId = json.getString("requestId");
@@ -124,7 +185,9 @@ public record LedgerRecord(
         json.getString("taskId"),
         json.getString("writer"),
         json.getLong("epoch", 0L),
-        json.getJsonObject("result"));
+        json.getJsonObject("result"),
+        json.getString("sourceTopic"),
+        json.getLong("sourceOffset", -1L));
   }
 
   private static void putIfSet(JsonObject json, String name, Object value) {

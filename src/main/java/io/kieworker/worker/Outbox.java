@@ -14,6 +14,7 @@ import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -74,12 +75,26 @@ final class Outbox {
 
   /** Retries {@code send} with capped exponential backoff until it succeeds. */
   Future<Void> durably(String what, Supplier<Future<Void>> send) {
+    return durably(what, send, () -> true);
+  }
+
+  /**
+   * Like {@link #durably(String, Supplier)}, but gives up (the future fails) once {@code wanted}
+   * answers false before an attempt: e.g. a ledger write for a partition that was revoked or fenced
+   * meanwhile, which is the next owner's to make.
+   */
+  Future<Void> durably(String what, Supplier<Future<Void>> send, BooleanSupplier wanted) {
     Promise<Void> promise = Promise.promise();
-    attempt(what, send, 0, promise);
+    attempt(what, send, wanted, 0, promise);
     return promise.future();
   }
 
-  private void attempt(String what, Supplier<Future<Void>> send, int attempt, Promise<Void> promise) {
+  private void attempt(String what, Supplier<Future<Void>> send, BooleanSupplier wanted, int attempt,
+      Promise<Void> promise) {
+    if (!wanted.getAsBoolean()) {
+      promise.fail("not written: " + what + " is no longer this instance's to write");
+      return;
+    }
     send.get().onComplete(ar -> {
       if (ar.succeeded()) {
         promise.complete();
@@ -87,7 +102,7 @@ final class Outbox {
       }
       long backoff = Math.min(MAX_BACKOFF_MS, 200L << Math.min(attempt, 10));
       LOG.warn("Writing {} failed ({}); retrying in {} ms", what, ar.cause().toString(), backoff);
-      vertx.setTimer(backoff, id -> attempt(what, send, attempt + 1, promise));
+      vertx.setTimer(backoff, id -> attempt(what, send, wanted, attempt + 1, promise));
     });
   }
 

@@ -8,17 +8,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 
 /** What the worker holds for one owned request partition. Event-loop confined. */
 final class PartitionState {
   /**
    * A finished request, kept for the dedupe window: its published result and pass-through headers,
    * encoded (a string is a fraction of a JSON tree's footprint, and is decoded only for a repeat).
+   *
+   * @param since when the TERMINAL ledger record was written (its record timestamp, or now for our
+   *     own): the dedupe window runs from there, never from a replay
+   * @param sourceTopic the request record the result answered (null / -1 when not known)
    */
-  record Terminal(String result, String headers, Instant since) {
-    static Terminal of(JsonObject result, JsonArray headers, Instant since) {
+  record Terminal(String result, String headers, Instant since, String sourceTopic, long sourceOffset) {
+    static Terminal of(JsonObject result, JsonArray headers, Instant since, String sourceTopic, long sourceOffset) {
       return new Terminal(result == null ? null : result.encode(),
-          headers == null || headers.isEmpty() ? null : headers.encode(), since);
+          headers == null || headers.isEmpty() ? null : headers.encode(), since, sourceTopic, sourceOffset);
     }
 
     JsonObject resultJson() {
@@ -28,7 +34,20 @@ final class PartitionState {
     JsonArray headersJson() {
       return headers == null ? new JsonArray() : new JsonArray(headers);
     }
+
+    /** True when this result answered exactly the request record {@code topic}-partition@{@code offset}. */
+    boolean answered(String topic, long offset) {
+      return sourceOffset >= 0 && sourceOffset == offset && topic.equals(sourceTopic);
+    }
   }
+
+  /**
+   * A ledger value read during replay, kept encoded: the latest per key, parsed once when the replay
+   * ends. Replay memory is then the encoded size of the partition's live keys (each value bounded
+   * by the largest record the worker writes) rather than a JSON tree per key, which costs several
+   * times the encoded bytes; a key's earlier values become garbage as soon as a later one is read.
+   */
+  record Replayed(byte[] value, long timestamp) {}
 
   final int partition;
   /** Our ownership epoch of this partition; 0 until our OWNERSHIP record is written. */
@@ -39,24 +58,36 @@ final class PartitionState {
   boolean revoking;
   final Map<String, PendingTask> pending = new HashMap<>();
   final Map<String, Terminal> terminals = new HashMap<>();
-  /** During replay: the latest ledger record per key (null value = tombstone seen). */
-  private Map<String, LedgerRecord> replayed = new HashMap<>();
+  /**
+   * Offsets of request records answered without a task of their own (rejected, or republished from
+   * the dedupe window) whose HANDLED ledger marker exists: read again, they are skipped. Bounded by
+   * the records of this partition between its committed offset and the newest read (the sweep
+   * tombstones the markers the committed offset has passed, see {@link #commitPassed}).
+   */
+  final NavigableSet<Long> handled = new TreeSet<>();
+  /** Rejections and republishes of this partition still writing their outputs (a hand-over waits). */
+  int answering;
+  /** The highest commit position handed out for this partition, and the one the last sweep saw. */
+  long lastCommitPosition = -1;
+  long commitSeenBySweep = -1;
+  /** During replay: the latest ledger value per key (a tombstone removes the key). */
+  private Map<String, Replayed> replayed = new HashMap<>();
 
   PartitionState(int partition) {
     this.partition = partition;
   }
 
-  void replayed(String key, LedgerRecord record) {
-    if (record == null) {
-      replayed.remove(key);
-    } else {
-      replayed.put(key, record);
-    }
+  void replayed(String key, byte[] value, long timestamp) {
+    replayed.put(key, new Replayed(value, timestamp));
   }
 
-  /** The restored request records (not callbacks); replay state is dropped. */
-  List<LedgerRecord> takeReplayed() {
-    List<LedgerRecord> records = new ArrayList<>();
+  void replayedTombstone(String key) {
+    replayed.remove(key);
+  }
+
+  /** The restored request values (not callbacks), by key. */
+  List<Replayed> takeReplayed() {
+    List<Replayed> records = new ArrayList<>();
     replayed.forEach((key, r) -> {
       if (LedgerRecord.isRequestKey(key)) {
         records.add(r);
@@ -65,9 +96,9 @@ final class PartitionState {
     return records;
   }
 
-  /** The callbacks that arrived for this partition and were not yet handled. */
-  List<LedgerRecord> takeReplayedCallbacks() {
-    List<LedgerRecord> callbacks = new ArrayList<>();
+  /** The callbacks that arrived for this partition and were not yet handled; replay state is dropped. */
+  List<Replayed> takeReplayedCallbacks() {
+    List<Replayed> callbacks = new ArrayList<>();
     replayed.forEach((key, r) -> {
       if (LedgerRecord.isCallbackKey(key)) {
         callbacks.add(r);
@@ -75,5 +106,22 @@ final class PartitionState {
     });
     replayed = new HashMap<>();
     return callbacks;
+  }
+
+  /**
+   * The HANDLED markers no re-read can reach any more: below the commit position handed out before
+   * the previous sweep (a commit interval is far shorter than a sweep period, so that commit has
+   * been acknowledged or failed; a failed one leaves at most the records since the last good one
+   * to be re-read, and those keep their markers until a later commit passes them). Removed here.
+   */
+  List<Long> commitPassed() {
+    List<Long> passed = new ArrayList<>();
+    if (commitSeenBySweep >= 0) {
+      NavigableSet<Long> below = handled.headSet(commitSeenBySweep, false);
+      passed.addAll(below);
+      below.clear();
+    }
+    commitSeenBySweep = lastCommitPosition;
+    return passed;
   }
 }

@@ -49,6 +49,15 @@ public final class PendingTask {
   long ambiguousTimer = -1;
   /** A CALLBACK ledger record exists for this request; its key is tombstoned when the task ends. */
   boolean callbackRecorded;
+  /**
+   * The request record this task came from (topic, and offset in {@link #partition}); kept after
+   * {@link #offset} is cleared and carried by every ledger record, so that reading that same record
+   * again after its result was published answers nothing. Null / -1 when not known (older ledger).
+   */
+  String sourceTopic;
+  long sourceOffset = -1;
+  /** The SUBMITTED ledger write is under way (retried until acknowledged or the task is no longer ours). */
+  boolean submittedWriting;
 
   PendingTask(String requestId, int partition, Long offset, String model, Endpoint endpoint,
       JsonObject input, JsonObject metadata, JsonArray headers, Instant receivedAt) {
@@ -71,12 +80,21 @@ public final class PendingTask {
     task.submittedAt = r.submittedAt();
     task.attempts = r.attempts();
     task.taskId = r.taskId();
+    task.sourceTopic = r.sourceTopic();
+    task.sourceOffset = r.sourceOffset();
     return task;
   }
 
   LedgerRecord toLedger(LedgerRecord.Type type, String writer, long epoch, JsonObject result) {
     return new LedgerRecord(type, requestId, model, endpoint == Endpoint.LEGACY ? "legacy" : "market",
-        input, metadata, headers, receivedAt, submittedAt, attempts, taskId, writer, epoch, result);
+        input, metadata, headers, receivedAt, submittedAt, attempts, taskId, writer, epoch, result,
+        sourceTopic, sourceOffset);
+  }
+
+  /** Names the request record this task was read from. */
+  void source(String topic, long offset) {
+    sourceTopic = topic;
+    sourceOffset = offset;
   }
 
   public String requestId() {

@@ -297,12 +297,19 @@ final class Submitter {
     LedgerRecord submitted =
         task.toLedger(LedgerRecord.Type.SUBMITTED, instanceId, worker.epoch(task.partition), null);
     worker.track(task);
-    ledger.write(task.partition, submitted).onComplete(ar -> {
+    // Retried until acknowledged: without it a later owner finds only SUBMITTING and treats a known
+    // task as an ambiguous create (in poll-only mode: pays again after the grace). Given up once the
+    // task is no longer ours (revoked, fenced) or no longer tracked under this task id: once it is
+    // FINISHING a late SUBMITTED could land after its TERMINAL and bring the request back.
+    task.submittedWriting = true;
+    worker.writeLedgerWhileOwned(task, submitted,
+        () -> taskId.equals(task.taskId) && task.phase == PendingTask.Phase.TRACKED).onComplete(ar -> {
+      task.submittedWriting = false;
       if (ar.succeeded()) {
         worker.durable(task);
       } else {
         RequestLog.warn(LOG, task.requestId, taskId, task.partition, task.offset,
-            "Ledger SUBMITTED write failed for {} (task {}): {}", task.requestId, taskId, ar.cause().toString());
+            "Ledger SUBMITTED write for {} (task {}) abandoned: {}", task.requestId, taskId, ar.cause().toString());
       }
     });
   }

@@ -169,11 +169,21 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     consumer.bindMetrics(metrics.registry());
     consumer.start();
     health.consumerStarted();
-    commitTimer = vertx.setPeriodic(config.worker().commitInterval().toMillis(),
-        id -> consumer.commit(offsets.commitPositions()));
-    sweepTimer = vertx.setPeriodic(60_000, id -> sweepTerminals());
+    commitTimer = vertx.setPeriodic(config.worker().commitInterval().toMillis(), id -> commitOffsets());
+    sweepTimer = vertx.setPeriodic(SWEEP_PERIOD_MS, id -> partitions.values().forEach(this::sweep));
     LOG.info("Worker {} consuming {} (callbacks {})", instanceId, config.topics().requests(),
         config.kie().callbacksEnabled() ? "on" : "off: poll only");
+  }
+
+  private void commitOffsets() {
+    Map<Integer, Long> positions = offsets.commitPositions();
+    positions.forEach((p, position) -> {
+      PartitionState state = partitions.get(p);
+      if (state != null) {
+        state.lastCommitPosition = Math.max(state.lastCommitPosition, position);
+      }
+    });
+    consumer.commit(positions);
   }
 
   /** Asks Kie.ai for the credits once: proves the key works and fills the credits gauge. */
@@ -270,11 +280,16 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
    */
   private static final long HANDOVER_WAIT_MS = 2_000;
 
+  /**
+   * Waits (bounded) for the steps whose ledger record the next owner must see in its replay: creates
+   * (their SUBMITTED), results being published (their TERMINAL), rejections and republishes (their
+   * HANDLED marker). Without it the next owner answers those requests a second time.
+   */
   private void awaitCreates(Set<Integer> revoked, long deadline, Runnable then) {
-    boolean creating = revoked.stream().map(partitions::get).filter(java.util.Objects::nonNull)
-        .flatMap(s -> s.pending.values().stream())
-        .anyMatch(t -> t.phase == PendingTask.Phase.CREATING);
-    if (!creating || System.currentTimeMillis() >= deadline) {
+    boolean busy = revoked.stream().map(partitions::get).filter(java.util.Objects::nonNull)
+        .anyMatch(s -> s.answering > 0 || s.pending.values().stream().anyMatch(t ->
+            t.phase == PendingTask.Phase.CREATING || t.phase == PendingTask.Phase.FINISHING || t.submittedWriting));
+    if (!busy || System.currentTimeMillis() >= deadline) {
       then.run();
     } else {
       vertx.setTimer(20, id -> awaitCreates(revoked, deadline, then));
@@ -319,17 +334,46 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       if (!replay && !LedgerRecord.isCallbackKey(record.key()) && TaskLedger.writtenBy(record, instanceId)) {
         continue; // our own request or ownership record coming back: nothing to learn from it
       }
-      LedgerRecord entry = parseLedger(record);
-      if (entry != null && entry.type() == LedgerRecord.Type.OWNERSHIP) {
-        onOwnership(state, entry);
-      } else if (replay) {
-        state.replayed(record.key(), entry);
-      } else if (entry != null) {
-        onLiveLedgerRecord(state, entry);
-      }
+      onLedgerRecord(state, record, replay);
       if (partitions.get(partition) != state) {
         return; // fenced by the record just read
       }
+    }
+  }
+
+  /**
+   * Only a null value deletes what is known of a key. A value this version cannot read (malformed,
+   * or a type of a newer version after a rollback) is skipped: the key keeps its earlier state.
+   */
+  private void onLedgerRecord(PartitionState state, ConsumerRecord<String, byte[]> record, boolean replay) {
+    if (record.value() == null) {
+      long handledOffset = LedgerRecord.offsetOfHandledKey(record.key());
+      if (handledOffset >= 0) {
+        state.handled.remove(handledOffset);
+      } else if (replay) {
+        state.replayedTombstone(record.key());
+      }
+      return;
+    }
+    LedgerRecord entry = parseLedger(record);
+    if (entry == null) {
+      return;
+    }
+    if (entry.type() == LedgerRecord.Type.OWNERSHIP) {
+      onOwnership(state, entry);
+    } else if (entry.type() == LedgerRecord.Type.HANDLED) {
+      onHandledMarker(state, entry);
+    } else if (replay) {
+      state.replayed(record.key(), record.value(), record.timestamp());
+    } else {
+      onLiveLedgerRecord(state, entry, record.timestamp());
+    }
+  }
+
+  /** A request record answered without a task (by us before a restart, or by a previous owner). */
+  private void onHandledMarker(PartitionState state, LedgerRecord marker) {
+    if (marker.sourceOffset() >= 0 && config.topics().requests().equals(marker.sourceTopic())) {
+      state.handled.add(marker.sourceOffset());
     }
   }
 
@@ -359,21 +403,31 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       return;
     }
     int restored = 0;
-    for (LedgerRecord r : state.takeReplayed()) {
+    // One key's value parsed at a time: its JSON tree is garbage before the next one is parsed.
+    for (PartitionState.Replayed replayedValue : state.takeReplayed()) {
+      LedgerRecord r = parseReplayed(partition, replayedValue);
+      if (r == null) {
+        continue;
+      }
       if (r.type() == LedgerRecord.Type.TERMINAL) {
-        state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(), Instant.now()));
+        state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(),
+            Instant.ofEpochMilli(replayedValue.timestamp()), r.sourceTopic(), r.sourceOffset()));
         tracker.learnFromStoredResult(r.model(), r.result());
       } else if (r.type() != LedgerRecord.Type.CALLBACK) {
         restore(state, r);
         restored++;
       }
     }
-    for (LedgerRecord callback : state.takeReplayedCallbacks()) {
-      onCallbackRecord(state, callback);
+    for (PartitionState.Replayed callback : state.takeReplayedCallbacks()) {
+      LedgerRecord r = parseReplayed(partition, callback);
+      if (r != null) {
+        onCallbackRecord(state, r);
+      }
     }
     long epoch = state.maxEpochSeen + 1;
-    LOG.info("Ledger partition {} replayed: {} pending restored, {} terminal kept for dedupe; epoch {}",
-        partition, restored, state.terminals.size(), epoch);
+    LOG.info("Ledger partition {} replayed: {} pending restored, {} terminal kept for dedupe, {} handled"
+        + " request records; epoch {}", partition, restored, state.terminals.size(), state.handled.size(), epoch);
+    sweep(state); // terminals whose window ended while nobody owned the partition
     updatePause();
     outbox.durably("ledger OWNERSHIP " + partition,
             () -> ledger.write(partition, LedgerRecord.ownership(instanceId, epoch, Instant.now())))
@@ -398,8 +452,18 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
   }
 
+  /** A value kept during replay (it was readable when read). */
+  private LedgerRecord parseReplayed(int partition, PartitionState.Replayed value) {
+    try {
+      return LedgerRecord.fromJson(new JsonObject(Buffer.buffer(value.value())));
+    } catch (RuntimeException e) {
+      unreadableLedgerRecord(partition, -1, e);
+      return null;
+    }
+  }
+
   /** Records appended while we own the partition: callbacks, and other writers' progress. */
-  private void onLiveLedgerRecord(PartitionState state, LedgerRecord r) {
+  private void onLiveLedgerRecord(PartitionState state, LedgerRecord r, long timestamp) {
     if (r.type() == LedgerRecord.Type.CALLBACK) {
       onCallbackRecord(state, r);
       return;
@@ -422,7 +486,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       forget(task);
       durable(task);
       state.pending.remove(task.requestId);
-      state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(), Instant.now()));
+      state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(),
+          Instant.ofEpochMilli(timestamp), r.sourceTopic(), r.sourceOffset()));
     }
   }
 
@@ -455,17 +520,33 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     return data.containsKey("successFlag") ? TaskRecord.fromLegacy(data) : TaskRecord.fromMarket(data);
   }
 
-  private static LedgerRecord parseLedger(ConsumerRecord<String, byte[]> record) {
-    if (record.value() == null) {
-      return null;
-    }
+  /** The record's value, or null (counted, logged rate-limited) when this version cannot read it. */
+  private LedgerRecord parseLedger(ConsumerRecord<String, byte[]> record) {
     try {
       return LedgerRecord.fromJson(new JsonObject(Buffer.buffer(record.value())));
     } catch (RuntimeException e) {
-      LOG.warn("Unreadable ledger record {}@{} skipped: {}", record.partition(), record.offset(), e.toString());
+      unreadableLedgerRecord(record.partition(), record.offset(), e);
       return null;
     }
   }
+
+  /** At most one log line per {@link #UNREADABLE_LOG_EVERY_MS}: a ledger full of them must not flood the log. */
+  private void unreadableLedgerRecord(int partition, long offset, RuntimeException e) {
+    metrics.counter("kie_worker.ledger.unreadable").increment();
+    unreadableSinceLog++;
+    long now = System.currentTimeMillis();
+    if (now - unreadableLoggedAt >= UNREADABLE_LOG_EVERY_MS) {
+      LOG.warn("Unreadable ledger record {}@{} kept and skipped (state of its key unchanged): {}"
+          + " ({} unreadable since the last such line)", partition, offset < 0 ? "replay" : offset,
+          e.toString(), unreadableSinceLog);
+      unreadableLoggedAt = now;
+      unreadableSinceLog = 0;
+    }
+  }
+
+  private static final long UNREADABLE_LOG_EVERY_MS = 10_000;
+  private long unreadableLoggedAt = Long.MIN_VALUE / 2;
+  private long unreadableSinceLog;
 
   // ---- requests ---------------------------------------------------------------------------------
 
@@ -484,6 +565,9 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   }
 
   private void intake(PartitionState state, ConsumerRecord<String, byte[]> record) {
+    if (alreadyAnswered(state, record)) {
+      return;
+    }
     Instant receivedAt = Instant.now();
     ParseOutcome outcome = parser.parse(record.topic(), record.partition(), record.offset(), record.value());
     if (!outcome.accepted()) {
@@ -508,6 +592,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
         request.endpoint(), request.input(), new JsonObject(new HashMap<>(request.metadata())),
         PassThroughHeaders.toJson(PassThroughHeaders.select(record.headers())), receivedAt);
     task.deadlineAt = receivedAt.plus(config.worker().deadline()).toEpochMilli();
+    task.source(record.topic(), record.offset());
     state.pending.put(requestId, task);
     submitter.enqueue(task);
   }
@@ -520,26 +605,71 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
         record.offset(), outcome.detail());
     ResultEvent result = ResultEvent.rejected(outcome.requestId(), outcome.model(), outcome.metadata(),
         outcome.violations(), receivedAt);
-    Future.all(
+    answered(record, outcome.requestId(), Future.all(
             outbox.publishDeadLetter(record, reason, outcome.detail()),
-            outbox.publishResult(result, PassThroughHeaders.select(record.headers())))
+            outbox.publishResult(result, PassThroughHeaders.select(record.headers()))))
+        .onComplete(ar -> metrics.result("REJECTED", outcome.model(), null));
+  }
+
+  /**
+   * This exact request record (topic, partition, offset) was answered already and is being read
+   * again because its offset was not committed (restart, rebalance): a HANDLED marker names it. It
+   * gets nothing new: its outputs are durable.
+   */
+  private boolean alreadyAnswered(PartitionState state, ConsumerRecord<String, byte[]> record) {
+    if (!state.handled.contains(record.offset())) {
+      return false;
+    }
+    RequestLog.info(LOG, null, null, record.partition(), record.offset(),
+        "Request record {}-{}@{} was answered before; read again, nothing is written", record.topic(),
+        record.partition(), record.offset());
+    metrics.counter("kie_worker.requests.reread").increment();
+    offsets.finished(record.partition(), record.offset());
+    return true;
+  }
+
+  /**
+   * After {@code outputs} (a REJECTED result and dead letter, or a republished result) of a record
+   * answered without a task: its HANDLED marker, then its offset may be committed. The marker is
+   * written after the outputs (a crash in between repeats them rather than lose them) and only while
+   * the partition is ours; a hand-over waits for {@code answering} to reach zero.
+   */
+  private Future<Void> answered(ConsumerRecord<String, byte[]> record, String requestId, Future<?> outputs) {
+    PartitionState state = partitions.get(record.partition());
+    if (state == null) {
+      return outputs.mapEmpty();
+    }
+    state.answering++;
+    long offset = record.offset();
+    return outputs.transform(ar -> outbox.durably("ledger HANDLED " + record.partition() + "@" + offset,
+            () -> ledger.write(state.partition, LedgerRecord.handled(requestId, record.topic(), offset, instanceId,
+                state.epoch, Instant.now())),
+            () -> partitions.get(state.partition) == state))
         .onComplete(ar -> {
-          metrics.result("REJECTED", outcome.model(), null);
-          offsets.finished(record.partition(), record.offset());
+          state.answering--;
+          if (ar.succeeded()) {
+            state.handled.add(offset);
+          }
+          offsets.finished(record.partition(), offset);
         });
   }
 
-  /** A request id seen again inside the dedupe window: the stored result again, no new task. */
+  /**
+   * A request id seen again inside the dedupe window: a new record gets the stored result again, no
+   * new task; the very record whose result that is (read again before its offset was committed)
+   * gets nothing.
+   */
   private void republish(ConsumerRecord<String, byte[]> record, PartitionState.Terminal done) {
-    if (done.result() == null) {
+    if (done.result() == null || done.answered(record.topic(), record.offset())) {
+      metrics.counter("kie_worker.requests.reread").increment();
       offsets.finished(record.partition(), record.offset());
       return;
     }
     ResultEvent stored = ResultEvent.fromJson(done.resultJson());
     RequestLog.info(LOG, stored.requestId(), stored.taskId(), record.partition(), record.offset(),
         "Request {} already finished; republishing its result", stored.requestId());
-    outbox.publishResult(stored, PassThroughHeaders.fromJson(done.headersJson()))
-        .onComplete(ar -> offsets.finished(record.partition(), record.offset()));
+    answered(record, stored.requestId(),
+        outbox.publishResult(stored, PassThroughHeaders.fromJson(done.headersJson())));
   }
 
   // ---- called by Submitter and Tracker -----------------------------------------------------------
@@ -603,6 +733,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
               Duration.between(task.receivedAt, published.timings().publishedAt()));
           TaskLog.info(LOG, task, "Result {} for {} (task {}, attempts {})", result.status(), task.requestId,
               task.taskId, task.attempts);
+          // Carries the task's source record (in toLedger): read again, that record gets nothing.
           LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, instanceId, epoch(task.partition),
               published.toJson());
           return outbox.durably("ledger TERMINAL " + task.requestId,
@@ -614,8 +745,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
           PartitionState state = partitions.get(task.partition);
           if (state != null && state.pending.remove(task.requestId, task)) {
             if (ar.succeeded()) {
-              state.terminals.put(task.requestId,
-                  PartitionState.Terminal.of(ar.result().toJson(), task.headers, Instant.now()));
+              state.terminals.put(task.requestId, PartitionState.Terminal.of(ar.result().toJson(), task.headers,
+                  Instant.now(), task.sourceTopic, task.sourceOffset));
             }
             if (task.callbackRecorded) {
               ledger.tombstone(task.partition, LedgerRecord.callbackKey(task.requestId));
@@ -674,18 +805,35 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     submitter.forget(task);
   }
 
-  /** Tombstones terminal records older than the dedupe window so the compacted topic stays small. */
-  private void sweepTerminals() {
+  private static final long SWEEP_PERIOD_MS = 60_000;
+
+  /**
+   * Keeps the compacted ledger small: tombstones TERMINAL records whose dedupe window (from the
+   * record's own time) has ended, and HANDLED markers the committed offset has passed.
+   */
+  private void sweep(PartitionState state) {
     Instant cutoff = Instant.now().minus(config.worker().dedupeWindow());
-    for (PartitionState state : partitions.values()) {
-      state.terminals.entrySet().removeIf(e -> {
-        if (e.getValue().since().isBefore(cutoff)) {
-          ledger.tombstone(state.partition, e.getKey());
-          return true;
-        }
-        return false;
-      });
+    state.terminals.entrySet().removeIf(e -> {
+      if (e.getValue().since().isBefore(cutoff)) {
+        ledger.tombstone(state.partition, e.getKey());
+        return true;
+      }
+      return false;
+    });
+    for (long offset : state.commitPassed()) {
+      ledger.tombstone(state.partition, LedgerRecord.handledKey(offset));
     }
+  }
+
+  /**
+   * A ledger write for {@code task} retried until acknowledged, given up once the task is no longer
+   * this instance's (partition revoked or fenced, task finished) or {@code wanted} answers false.
+   */
+  Future<Void> writeLedgerWhileOwned(PendingTask task, LedgerRecord record, java.util.function.BooleanSupplier wanted) {
+    return outbox.durably("ledger " + record.type() + " " + task.requestId,
+        () -> ledger.write(task.partition, record)
+            .onFailure(e -> metrics.counter("kie_worker.ledger.write.failed").increment()),
+        () -> owns(task) && wanted.getAsBoolean());
   }
 
   // ---- configuration plumbing ------------------------------------------------------------------

@@ -154,6 +154,8 @@ public final class LedgerTail implements AutoCloseable {
         awaitingReplayEnd.remove(tp);
       });
       c.assign(assigned);
+      // Here, not in the turn: with no partition left the turn stops polling, and the barrier would hang.
+      failUnassignedBarriers();
     });
   }
 
@@ -209,13 +211,21 @@ public final class LedgerTail implements AutoCloseable {
     newBarriers.clear();
   }
 
-  private void passBarriers(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
+  private void failUnassignedBarriers() {
     for (var it = barriers.iterator(); it.hasNext(); ) {
       Barrier b = it.next();
       if (!assigned.contains(b.partition)) {
         it.remove();
         context.runOnContext(v -> b.promise.tryFail("ledger partition " + b.partition + " was unassigned"));
-      } else if (c.position(b.partition, Duration.ofSeconds(30)) >= b.target) {
+      }
+    }
+  }
+
+  /** Every barrier's partition is assigned here: unassign() fails the others, armBarriers() never adds them. */
+  private void passBarriers(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
+    for (var it = barriers.iterator(); it.hasNext(); ) {
+      Barrier b = it.next();
+      if (c.position(b.partition, Duration.ofSeconds(30)) >= b.target) {
         it.remove();
         // Queued after the records delivered above: the listener has seen them when this runs.
         context.runOnContext(v -> b.promise.tryComplete());

@@ -101,7 +101,9 @@ final class ConfigBinder {
         intIn("worker.maxRequestBytes", w.maxRequestBytes(), 1, Integer.MAX_VALUE),
         duration("worker.pollMinGap", w.pollMinGap()),
         optional(w.expectedDuration()) == null ? null : duration("worker.expectedDuration", w.expectedDuration()),
-        callbackTrust(w.callbackTrust()));
+        callbackTrust(w.callbackTrust()),
+        intIn("worker.maxInflightUploads", w.maxInflightUploads(), 1, Integer.MAX_VALUE),
+        intIn("worker.maxUploadBytesInflight", w.maxUploadBytesInflight(), 1, Integer.MAX_VALUE));
   }
 
   /** {@code confirm} (default): a callback triggers a recordInfo read; {@code token}: its body is trusted. */

@@ -12,7 +12,8 @@ record RawConfig(Kafka kafka, Topics topics, Kie kie, Http http, Worker worker) 
     kie = kie == null ? new Kie(null, null, null, null, null, null, null, null, null) : kie;
     http = http == null ? new Http(null, null) : http;
     worker = worker == null
-        ? new Worker(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+        ? new Worker(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null)
         : worker;
   }
 
@@ -28,5 +29,6 @@ record RawConfig(Kafka kafka, Topics topics, Kie kie, Http http, Worker worker) 
   record Worker(String callbackSecret, String createRateLimit, String createRateWindow, String pollRate,
       String deadline, String maxInflightCreates, String maxPending, String resumeRatio, String resubmit5xx,
       String ambiguousGrace, String dedupeWindow, String commitInterval, String shutdownTimeout,
-      String maxRequestBytes, String pollMinGap, String expectedDuration, String callbackTrust) {}
+      String maxRequestBytes, String pollMinGap, String expectedDuration, String callbackTrust,
+      String maxInflightUploads, String maxUploadBytesInflight) {}
 }

@@ -18,12 +18,15 @@ import java.time.Duration;
  *     observed, or null to use the registry's per-model figures
  * @param trustCallbacks complete a task from an authenticated callback's body (URL token, and
  *     Kie.ai's signature when a webhook key is set) instead of confirming it with recordInfo
+ * @param maxInflightUploads inline-image uploads under way at once; the rest wait in order
+ * @param maxUploadBytesInflight bytes of upload request bodies held at once (one larger image
+ *     still goes, alone)
  */
 public record WorkerSettings(String callbackSecret, int createRateLimit, Duration createRateWindow,
     double pollRate, Duration deadline, int maxInflightCreates, int maxPending, double resumeRatio,
     int resubmit5xx, Duration ambiguousGrace, Duration dedupeWindow, Duration commitInterval,
     Duration shutdownTimeout, int maxRequestBytes, Duration pollMinGap, Duration expectedDuration,
-    boolean trustCallbacks) {
+    boolean trustCallbacks, int maxInflightUploads, int maxUploadBytesInflight) {
 
   /** Pending tasks at or below which paused partitions resume. */
   public int resumeMark() {
@@ -38,6 +41,7 @@ public record WorkerSettings(String callbackSecret, int createRateLimit, Duratio
         + resumeRatio + ", resubmit5xx=" + resubmit5xx + ", ambiguousGrace=" + ambiguousGrace + ", dedupeWindow="
         + dedupeWindow + ", commitInterval=" + commitInterval + ", shutdownTimeout=" + shutdownTimeout
         + ", maxRequestBytes=" + maxRequestBytes + ", pollMinGap=" + pollMinGap
-        + ", expectedDuration=" + expectedDuration + ", trustCallbacks=" + trustCallbacks + "]";
+        + ", expectedDuration=" + expectedDuration + ", trustCallbacks=" + trustCallbacks
+        + ", maxInflightUploads=" + maxInflightUploads + ", maxUploadBytesInflight=" + maxUploadBytesInflight + "]";
   }
 }

@@ -161,8 +161,8 @@ public final class KieClient implements AutoCloseable {
   }
 
   /**
-   * Uploads an inline {@code data:image/...;base64,} image: base64 upload when small, stream upload
-   * (decoded off the event loop) above {@link #BASE64_UPLOAD_LIMIT_BYTES}.
+   * Uploads an inline {@code data:image/...;base64,} image, retried with the client's policy.
+   * The worker uses {@link #uploadInlineImage} and its own retry rules instead.
    */
   public Future<KieResult<UploadedFile>> uploadDataUri(String dataUri, String uploadPath, String fileName) {
     DataUri parsed;
@@ -173,11 +173,56 @@ public final class KieClient implements AutoCloseable {
           new KieError(ErrorClass.PERMANENT, "INVALID_DATA_URI", e.getMessage(), 0, null)));
     }
     String name = fileName != null ? fileName : "image." + parsed.extension();
-    if (parsed.approximateBytes() <= BASE64_UPLOAD_LIMIT_BYTES) {
-      return uploadBase64(dataUri, uploadPath, name);
-    }
-    return vertx.executeBlocking(parsed::decode, false)
-        .compose(bytes -> uploadStream(Buffer.buffer(bytes), name, parsed.mimeType(), uploadPath));
+    return options.retryPolicy().run(vertx, () -> uploadInlineImage(parsed, uploadPath, name));
+  }
+
+  /**
+   * One upload attempt of an inline image, never retried here: base64 upload up to
+   * {@link #BASE64_UPLOAD_LIMIT_BYTES}, stream upload above. The body is built off the event loop
+   * straight from the URI's text (one copy; decoded chunk by chunk for a stream upload), and is
+   * {@link #uploadBodyBytes} long give or take a few hundred bytes.
+   */
+  public Future<KieResult<UploadedFile>> uploadInlineImage(DataUri image, String uploadPath, String fileName) {
+    boolean stream = image.decodedBytes() > BASE64_UPLOAD_LIMIT_BYTES;
+    String boundary = "kie-worker-" + java.util.UUID.randomUUID();
+    String url = options.uploadBaseUrl() + (stream ? "/api/file-stream-upload" : "/api/file-base64-upload");
+    String contentType = stream ? "multipart/form-data; boundary=" + boundary : "application/json";
+    return vertx.executeBlocking(() -> stream ? multipartBody(image, uploadPath, fileName, boundary)
+            : base64Body(image, uploadPath, fileName), false)
+        .compose(body -> send(Call.SAFE, HttpMethod.POST, url, body, contentType, false, options.uploadTimeout()))
+        .otherwise(cause -> KieResult.failed(ErrorClassifier.transportFailure(Call.SAFE, cause, false)))
+        .map(r -> r.isOk() ? dataObject(r.value(), KieClient::uploadedFile) : r.map(x -> null));
+  }
+
+  /** The size of the request body {@link #uploadInlineImage} builds for {@code image}, headers aside. */
+  public static long uploadBodyBytes(DataUri image) {
+    return image.decodedBytes() > BASE64_UPLOAD_LIMIT_BYTES ? image.decodedBytes() : image.payloadLength();
+  }
+
+  static Buffer base64Body(DataUri image, String uploadPath, String fileName) {
+    // The mime type is re-written from the parsed, checked value: the URI's own header may carry
+    // parameters with characters JSON would need escaped. The payload is base64: nothing to escape.
+    String head = "{\"base64Data\":\"data:" + image.mimeType() + ";base64,";
+    String tail = "\",\"uploadPath\":" + io.vertx.core.json.Json.encode(uploadPath)
+        + ",\"fileName\":" + io.vertx.core.json.Json.encode(fileName) + "}";
+    Buffer body = Buffer.buffer(head.length() + image.payloadLength() + tail.length() + 16);
+    body.appendString(head);
+    image.appendPayload(body);
+    return body.appendString(tail);
+  }
+
+  private static Buffer multipartBody(DataUri image, String uploadPath, String fileName, String boundary) {
+    String quotedName = fileName.replace("\"", "").replace("\r", "").replace("\n", "");
+    String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"uploadPath\"\r\n\r\n" + uploadPath
+        + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"fileName\"\r\n\r\n" + fileName
+        + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + quotedName
+        + "\"\r\nContent-Type: " + image.mimeType() + "\r\n\r\n";
+    String tail = "\r\n--" + boundary + "--\r\n";
+    Buffer body = Buffer.buffer((int) Math.min(Integer.MAX_VALUE - 8,
+        head.length() + image.decodedBytes() + tail.length() + 16));
+    body.appendString(head, "UTF-8");
+    image.appendDecoded(body);
+    return body.appendString(tail);
   }
 
   @Override
@@ -227,6 +272,12 @@ public final class KieClient implements AutoCloseable {
    */
   private Future<KieResult<JsonObject>> send(
       Call call, HttpMethod method, String url, JsonObject body, boolean flatAnswerAllowed, Duration timeout) {
+    return send(call, method, url, body == null ? null : body.toBuffer(), "application/json", flatAnswerAllowed,
+        timeout);
+  }
+
+  private Future<KieResult<JsonObject>> send(Call call, HttpMethod method, String url, Buffer body,
+      String contentType, boolean flatAnswerAllowed, Duration timeout) {
     RequestOptions request = new RequestOptions()
         .setMethod(method)
         .setAbsoluteURI(url)
@@ -235,7 +286,7 @@ public final class KieClient implements AutoCloseable {
         .putHeader(HttpHeaders.USER_AGENT, options.userAgent())
         .putHeader(HttpHeaders.ACCEPT, "application/json");
     if (body != null) {
-      request.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+      request.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
     }
     Promise<KieResult<JsonObject>> promise = Promise.promise();
     http.request(request).onComplete(opened -> {
@@ -246,7 +297,7 @@ public final class KieClient implements AutoCloseable {
       HttpClientRequest req = opened.result();
       long timer = vertx.setTimer(timeout.toMillis(), id -> req.reset(0,
           new TimeoutException("no answer within " + timeout.toMillis() + " ms")));
-      (body == null ? req.send() : req.send(body.toBuffer()))
+      (body == null ? req.send() : req.send(body))
           .compose(resp -> resp.body().map(buf -> interpret(
               call, resp.statusCode(), resp.getHeader("Retry-After"), buf, flatAnswerAllowed)))
           .onComplete(ar -> {

@@ -1,8 +1,8 @@
 package io.kieworker.model;
 
+import io.kieworker.kie.DataUri;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -64,32 +64,22 @@ final class ImageRefCheck {
       return Optional.of("is a data: URI of type " + Echo.quoted(mime)
           + "; accepted types are image/png, image/jpeg and image/webp");
     }
-    String payload = ref.substring(comma + 1);
-    long size = decodedSize(payload);
+    // Offsets into ref, never a substring: a data URI may be megabytes (see kie.DataUri).
+    int payload = comma + 1;
+    long size = DataUri.decodedSize(ref, payload);
     if (maxImageBytes > 0 && size > maxImageBytes) {
       return Optional.of("is a data: URI of " + size + " bytes (" + megabytes(size) + "); " + model
           + " allows at most " + maxImageBytes + " bytes (" + megabytes(maxImageBytes)
           + ") per image");
     }
-    if (payload.isEmpty()) {
+    if (payload == ref.length()) {
       return Optional.of("is a data: URI with no image data");
     }
-    try {
-      // Size is bounded above, so decoding (the only complete base64 check) allocates at most that.
-      Base64.getDecoder().decode(payload);
-    } catch (IllegalArgumentException e) {
-      return Optional.of("is a data: URI whose base64 data does not decode (" + e.getMessage() + ")");
+    String problem = DataUri.base64Problem(ref, payload);
+    if (problem != null) {
+      return Optional.of("is a data: URI whose base64 data does not decode (" + problem + ")");
     }
     return Optional.empty();
-  }
-
-  private static long decodedSize(String payload) {
-    int length = payload.length();
-    int padding = 0;
-    while (padding < 2 && length - padding > 0 && payload.charAt(length - 1 - padding) == '=') {
-      padding++;
-    }
-    return (long) (length - padding) * 3 / 4;
   }
 
   private static String megabytes(long bytes) {

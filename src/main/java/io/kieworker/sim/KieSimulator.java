@@ -94,6 +94,41 @@ public final class KieSimulator extends VerticleBase {
     return this;
   }
 
+  /** The stored file a download URL of this simulator names, if any. */
+  public java.util.Optional<SimFile> fileAt(String downloadUrl) {
+    String prefix = options.fileBaseUrl() + "/";
+    return downloadUrl != null && downloadUrl.startsWith(prefix)
+        ? java.util.Optional.ofNullable(state.files.get(downloadUrl.substring(prefix.length())))
+        : java.util.Optional.empty();
+  }
+
+  /** Every stored file, by path. */
+  public java.util.Map<String, SimFile> files() {
+    return java.util.Map.copyOf(state.files);
+  }
+
+  /** Counts an upload from its first byte to its answer, so concurrency includes body transfer. */
+  private void meterUpload(io.vertx.ext.web.RoutingContext ctx) {
+    long bytes;
+    try {
+      String length = ctx.request().getHeader("Content-Length");
+      bytes = length == null ? 0 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      bytes = 0;
+    }
+    long announced = bytes;
+    state.counters.uploadStarted(announced);
+    java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable end = () -> {
+      if (ended.compareAndSet(false, true)) {
+        state.counters.uploadEnded(announced);
+      }
+    };
+    ctx.addEndHandler(v -> end.run());
+    ctx.response().closeHandler(v -> end.run());
+    ctx.next();
+  }
+
   public SimTasks tasks() {
     return state.tasks;
   }
@@ -123,6 +158,7 @@ public final class KieSimulator extends VerticleBase {
         .setBodyLimit(options.bodyLimitBytes())
         .setUploadsDirectory(Path.of(System.getProperty("java.io.tmpdir"), "kie-sim-uploads").toString())
         .setDeleteUploadedFilesOnEnd(true);
+    router.route("/api/file-*").handler(this::meterUpload); // before the body is read
     router.route("/api/*").handler(body);
     router.route("/sim/*").handler(body);
 

@@ -28,6 +28,11 @@ public final class SimCounters {
   final LongAdder callbackAttempts = new LongAdder();
   final LongAdder creditChecks = new LongAdder();
   final LongAdder downloadUrls = new LongAdder();
+  final LongAdder uploadOverwrites = new LongAdder();
+  private final java.util.concurrent.atomic.AtomicLong uploadsInFlight = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong uploadBytesInFlight = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong peakUploadsInFlight = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong peakUploadBytesInFlight = new java.util.concurrent.atomic.AtomicLong();
   private final ConcurrentHashMap<String, LongAdder> createsAccepted = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, LongAdder> rejections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> uploads = new ConcurrentHashMap<>();
@@ -35,6 +40,18 @@ public final class SimCounters {
   void accepted(String model) { createsAccepted.computeIfAbsent(model, k -> new LongAdder()).increment(); }
   void rejected(int code) { rejections.computeIfAbsent(code, k -> new LongAdder()).increment(); }
   void uploaded(String kind) { uploads.computeIfAbsent(kind, k -> new LongAdder()).increment(); }
+
+  /** An upload request arrived (before its body is read), announcing {@code bytes} of body. */
+  void uploadStarted(long bytes) {
+    peakUploadsInFlight.accumulateAndGet(uploadsInFlight.incrementAndGet(), Math::max);
+    peakUploadBytesInFlight.accumulateAndGet(uploadBytesInFlight.addAndGet(bytes), Math::max);
+  }
+
+  /** Its answer was written, or the connection closed. */
+  void uploadEnded(long bytes) {
+    uploadsInFlight.decrementAndGet();
+    uploadBytesInFlight.addAndGet(-bytes);
+  }
 
   public long createRequests() { return createRequests.sum(); }
   public long legacyCreateRequests() { return legacyCreateRequests.sum(); }
@@ -59,14 +76,24 @@ public final class SimCounters {
   public long uploads(String kind) { return sum(uploads.get(kind)); }
   public long creditChecks() { return creditChecks.sum(); }
   public long downloadUrls() { return downloadUrls.sum(); }
+  /** Uploads that replaced a stored file of the same path with different content. */
+  public long uploadOverwrites() { return uploadOverwrites.sum(); }
+  /** Upload requests received and not yet answered, from their first byte. */
+  public long uploadsInFlight() { return uploadsInFlight.get(); }
+  /** The most upload requests under way at once. */
+  public long peakUploadsInFlight() { return peakUploadsInFlight.get(); }
+  /** The most upload body bytes (Content-Length) under way at once. */
+  public long peakUploadBytesInFlight() { return peakUploadBytesInFlight.get(); }
 
   void reset() {
     for (LongAdder a : new LongAdder[] {createRequests, legacyCreateRequests, recordInfoPolls,
         legacyRecordInfoPolls, rateLimited, maintenance, injected5xx, hangs, slowed, scripted,
         callbacksSent, callbacksSucceeded, callbacksFailed, callbacksDropped, callbackAttempts,
-        creditChecks, downloadUrls}) {
+        creditChecks, downloadUrls, uploadOverwrites}) {
       a.reset();
     }
+    peakUploadsInFlight.set(uploadsInFlight.get());
+    peakUploadBytesInFlight.set(uploadBytesInFlight.get());
     createsAccepted.clear();
     rejections.clear();
     uploads.clear();
@@ -94,6 +121,9 @@ public final class SimCounters {
             .put("dropped", callbacksDropped())
             .put("attempts", callbackAttempts()))
         .put("uploadsByKind", asJson(uploads))
+        .put("uploadOverwrites", uploadOverwrites())
+        .put("peakUploadsInFlight", peakUploadsInFlight())
+        .put("peakUploadBytesInFlight", peakUploadBytesInFlight())
         .put("creditChecks", creditChecks())
         .put("downloadUrls", downloadUrls());
   }

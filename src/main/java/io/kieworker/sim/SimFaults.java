@@ -20,6 +20,7 @@ public final class SimFaults {
   private volatile Duration maintenanceEvery = Duration.ZERO;
   private volatile Duration maintenanceFor = Duration.ZERO;
   private volatile boolean maintenance;
+  private volatile Duration uploadDelay = Duration.ZERO;
 
   public SimFaults() {}
 
@@ -40,6 +41,7 @@ public final class SimFaults {
     maintenanceEvery = o.maintenanceEvery;
     maintenanceFor = o.maintenanceFor;
     maintenance = o.maintenance;
+    uploadDelay = o.uploadDelay;
   }
 
   /** Share of API calls answered 500, 502 or 503 before any work. */
@@ -62,7 +64,11 @@ public final class SimFaults {
   /** Forces maintenance on (455 on every API call) until switched off. */
   public SimFaults maintenance(boolean on) { maintenance = on; return this; }
 
+  /** Every upload is answered this long after its body arrived (uploads that take time); zero = at once. */
+  public SimFaults uploadDelay(Duration d) { uploadDelay = d; return this; }
+
   public double fault5xxRatio() { return fault5xxRatio; }
+  public Duration uploadDelay() { return uploadDelay; }
   public double failRatio() { return failRatio; }
   public String failCode() { return failCode; }
   public double slowRatio() { return slowRatio; }
@@ -97,6 +103,7 @@ public final class SimFaults {
         case "maintenanceEvery" -> maintenanceEvery = duration(v);
         case "maintenanceFor" -> maintenanceFor = duration(v);
         case "maintenance" -> maintenance(Boolean.parseBoolean(String.valueOf(v)));
+        case "uploadDelay" -> uploadDelay(duration(v));
         default -> throw new IllegalArgumentException("unknown fault setting: " + key);
       }
     }
@@ -114,7 +121,8 @@ public final class SimFaults {
         .put("dropCallbackRatio", dropCallbackRatio)
         .put("maintenanceEvery", SimDurations.format(maintenanceEvery))
         .put("maintenanceFor", SimDurations.format(maintenanceFor))
-        .put("maintenance", maintenance);
+        .put("maintenance", maintenance)
+        .put("uploadDelay", SimDurations.format(uploadDelay));
   }
 
   @Override

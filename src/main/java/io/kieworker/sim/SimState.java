@@ -23,6 +23,8 @@ final class SimState {
   final SimCounters counters = new SimCounters();
   final SimTasks tasks;
   final Map<SimEndpoint, Queue<ScriptedResponse>> scripts = new ConcurrentHashMap<>();
+  /** Uploaded files by file path; an upload to a path already held replaces it, as on Kie.ai. */
+  final Map<String, SimFile> files = new ConcurrentHashMap<>();
   final RateLimiter limiter;
   final CallbackSender callbacks;
   final long startMillis = System.currentTimeMillis();
@@ -63,6 +65,7 @@ final class SimState {
     tasks.clear(options.credits());
     counters.reset();
     scripts.clear();
+    files.clear();
     faults.copyFrom(options.faults());
     limiter.clear();
     random = newRandom();

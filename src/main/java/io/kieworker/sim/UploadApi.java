@@ -10,8 +10,10 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Kie.ai's file upload API. Nothing is stored or fetched: the answer is fabricated from the request
- * (a URL upload reports a fixed size). Event loop only.
+ * Kie.ai's file upload API. Each upload is recorded by path as a {@link SimFile} (a digest of its
+ * bytes, not the bytes), replacing an earlier upload to the same path as Kie.ai does, so tests can
+ * tell which image a task was given. A URL upload is never fetched: it reports a fixed size.
+ * {@link SimFaults#uploadDelay()} holds every answer back. Event loop only.
  */
 final class UploadApi {
   /** What a URL upload reports, since the simulator never fetches the file. */
@@ -24,6 +26,27 @@ final class UploadApi {
   }
 
   void base64(ApiCall call) {
+    later(() -> base64Now(call));
+  }
+
+  void stream(ApiCall call) {
+    later(() -> streamNow(call));
+  }
+
+  void url(ApiCall call) {
+    later(() -> urlNow(call));
+  }
+
+  private void later(Runnable answer) {
+    long delay = state.faults.uploadDelay().toMillis();
+    if (delay <= 0) {
+      answer.run();
+    } else {
+      state.vertx.setTimer(delay, id -> answer.run());
+    }
+  }
+
+  private void base64Now(ApiCall call) {
     JsonObject body = call.jsonBody();
     String data = body == null ? null : text(body, "base64Data");
     String uploadPath = body == null ? null : text(body, "uploadPath");
@@ -58,10 +81,11 @@ final class UploadApi {
       mime = fileName != null ? guessFromName(fileName) : sniff(bytes);
     }
     state.counters.uploaded("base64");
-    call.ok(describe(uploadPath, fileName != null ? fileName : generatedName(mime), bytes.length, mime));
+    call.ok(store(describe(uploadPath, fileName != null ? fileName : generatedName(mime), bytes.length, mime),
+        sha256(bytes)));
   }
 
-  void stream(ApiCall call) {
+  private void streamNow(ApiCall call) {
     FileUpload file = call.ctx.fileUploads().stream()
         .filter(f -> f.name().equals("file")).findFirst().orElse(null);
     String uploadPath = call.ctx.request().getFormAttribute("uploadPath");
@@ -75,11 +99,19 @@ final class UploadApi {
     String mime = file.contentType() != null && !file.contentType().isBlank()
         && !file.contentType().equals("application/octet-stream") ? file.contentType()
         : fileName != null ? guessFromName(fileName) : "application/octet-stream";
-    state.counters.uploaded("stream");
-    call.ok(describe(uploadPath, fileName != null ? fileName : generatedName(mime), file.size(), mime));
+    String name = fileName != null ? fileName : generatedName(mime);
+    String type = mime;
+    state.vertx.fileSystem().readFile(file.uploadedFileName()).onComplete(read -> {
+      if (read.failed()) {
+        call.fail(500, "the uploaded file could not be read back");
+        return;
+      }
+      state.counters.uploaded("stream");
+      call.ok(store(describe(uploadPath, name, file.size(), type), sha256(read.result().getBytes())));
+    });
   }
 
-  void url(ApiCall call) {
+  private void urlNow(ApiCall call) {
     JsonObject body = call.jsonBody();
     String fileUrl = body == null ? null : text(body, "fileUrl");
     String uploadPath = body == null ? null : text(body, "uploadPath");
@@ -98,7 +130,28 @@ final class UploadApi {
       fileName = last.isEmpty() ? generatedName("application/octet-stream") : last;
     }
     state.counters.uploaded("url");
-    call.ok(describe(uploadPath, fileName, FABRICATED_URL_FILE_SIZE, guessFromName(fileName)));
+    call.ok(store(describe(uploadPath, fileName, FABRICATED_URL_FILE_SIZE, guessFromName(fileName)),
+        sha256(fileUrl.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+  }
+
+  /** Records the described file under its path, as the one a later download gets. */
+  private JsonObject store(JsonObject described, String sha256) {
+    String path = described.getString("filePath");
+    SimFile before = state.files.get(path);
+    if (before != null && !before.sha256().equals(sha256)) {
+      state.counters.uploadOverwrites.increment();
+    }
+    state.files.put(path, new SimFile(path, sha256, described.getLong("fileSize"),
+        before == null ? 1 : before.uploads() + 1));
+    return described;
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private JsonObject describe(String uploadPath, String fileName, long size, String mime) {

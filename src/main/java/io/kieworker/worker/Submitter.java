@@ -2,7 +2,6 @@ package io.kieworker.worker;
 
 import io.kieworker.config.WorkerConfig;
 import io.kieworker.http.CallbackToken;
-import io.kieworker.kie.DataUri;
 import io.kieworker.kie.ErrorClass;
 import io.kieworker.kie.KieClient;
 import io.kieworker.kie.KieError;
@@ -12,13 +11,11 @@ import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.ledger.TaskLedger;
 import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.model.ModelRegistry;
-import io.kieworker.model.ModelSpec;
 import io.kieworker.request.Endpoint;
 import io.kieworker.submit.CreateRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +52,7 @@ final class Submitter {
   private final CallbackToken token;
   private final String instanceId;
   private final CreateRateLimiter limiter;
+  private final InlineImageUploader uploads;
   private final CrashHook crashHook = CrashHook.fromEnvironment();
   private final ArrayDeque<PendingTask> queue = new ArrayDeque<>();
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
@@ -77,6 +75,9 @@ final class Submitter {
     this.instanceId = instanceId;
     this.limiter = new CreateRateLimiter(config.worker().createRateLimit(),
         config.worker().createRateWindow().toMillis());
+    this.uploads = new InlineImageUploader(worker, vertx, kie, registry, metrics,
+        config.worker().maxInflightUploads(), config.worker().maxUploadBytesInflight(),
+        () -> blockedBy != null, new UploadOutcome());
   }
 
   int inFlight() {
@@ -98,25 +99,40 @@ final class Submitter {
   /** Queues a new or resubmitted request; inline images are uploaded first (safe to repeat). */
   void enqueue(PendingTask task) {
     task.phase = PendingTask.Phase.QUEUED;
-    uploadInlineImages(task).onComplete(ar -> {
-      if (!worker.owns(task)) {
-        return;
+    uploads.submit(task);
+  }
+
+  /** Where {@link InlineImageUploader} hands a request back. */
+  private final class UploadOutcome implements InlineImageUploader.Listener {
+    @Override
+    public void uploaded(PendingTask task) {
+      if (worker.owns(task)) {
+        queue.addLast(task);
+        pump();
       }
-      if (ar.failed()) {
-        KieError error = ((UploadFailure) ar.cause()).error;
-        worker.finish(task, Results.failed(task, "UPLOAD_FAILED", "inline image upload failed: "
-            + error.message(), error.retryable()));
-        return;
+    }
+
+    @Override
+    public void failed(PendingTask task, String code, String message, boolean retryable) {
+      worker.finish(task, Results.failed(task, code, message, retryable));
+    }
+
+    @Override
+    public void refused(ErrorClass why) {
+      if (why == ErrorClass.AUTH) {
+        worker.keyAccepted(false);
+        block("auth", AUTH_RECHECK_MS);
+      } else {
+        block("credits", CREDITS_RECHECK_MS);
       }
-      queue.addLast(task);
-      pump();
-    });
+    }
   }
 
   /** Drops a task whose partition went away or which finished elsewhere. */
   void forget(PendingTask task) {
     if (task.phase == PendingTask.Phase.QUEUED) {
       queue.remove(task);
+      uploads.forget(task);
     }
     cancelAmbiguousTimer(task);
   }
@@ -131,6 +147,7 @@ final class Submitter {
   /** Completes when no create is in flight, or after {@code timeout}. Queued tasks are left alone. */
   Future<Void> drain(Duration timeout) {
     queue.clear();
+    uploads.stop();
     if (inFlight == 0) {
       return Future.succeededFuture();
     }
@@ -418,6 +435,7 @@ final class Submitter {
       if ("auth".equals(reason) ? keyOk : creditsOk) {
         blockedBy = null;
         worker.resumeFrom(reason);
+        uploads.pump();
         pump();
       } else {
         vertx.setTimer(recheckMs, id -> recheck(reason, recheckMs));
@@ -435,42 +453,5 @@ final class Submitter {
     return base + "/callbacks/kie/" + task.partition + "/"
         + URLEncoder.encode(task.requestId, StandardCharsets.UTF_8).replace("+", "%20")
         + "?token=" + token.token(task.requestId);
-  }
-
-  /** Replaces each {@code data:} image of the model's image field by an uploaded file's URL. */
-  private Future<Void> uploadInlineImages(PendingTask task) {
-    ModelSpec spec = task.endpoint == Endpoint.MARKET ? registry.find(task.model).orElse(null) : null;
-    if (spec == null || spec.imageField() == null || !(task.input.getValue(spec.imageField()) instanceof JsonArray)) {
-      return Future.succeededFuture();
-    }
-    JsonArray images = task.input.getJsonArray(spec.imageField());
-    List<Future<Void>> uploads = new ArrayList<>();
-    for (int i = 0; i < images.size(); i++) {
-      Object image = images.getValue(i);
-      if (image instanceof String && DataUri.looksLikeDataUri((String) image)) {
-        int index = i;
-        uploads.add(kie.uploadDataUri((String) image, "kie-worker/" + safe(task.requestId), null)
-            .compose(r -> r.isOk() ? Future.succeededFuture(r.value().downloadUrl())
-                : Future.failedFuture(new UploadFailure(r.error())))
-            .map(url -> {
-              images.set(index, url);
-              return null;
-            }));
-      }
-    }
-    return Future.all(uploads).mapEmpty();
-  }
-
-  private static String safe(String requestId) {
-    return requestId.replaceAll("[^A-Za-z0-9._-]", "_");
-  }
-
-  private static final class UploadFailure extends RuntimeException {
-    final KieError error;
-
-    UploadFailure(KieError error) {
-      super(error.toString(), null, false, false);
-      this.error = error;
-    }
   }
 }

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * key and credit checks) and the image waits at the head of the queue; anything else fails the
  * request at once.
  *
+ * <p>The images waiting hold their requests' text in memory too: while they need more than
+ * {@code maxUploadBytesInflight} of upload bodies the request partitions are paused ("uploads"),
+ * and resumed once they need half of it, so a burst of large inline images cannot pile up.
+ *
  * <p>Event-loop confined (the worker's context); hashing and body building run on worker threads.
  */
 final class InlineImageUploader {
@@ -122,6 +126,7 @@ final class InlineImageUploader {
       queue.addLast(image);
       queuedBytes += image.bytes;
     }
+    updatePause();
     pump();
   }
 
@@ -134,6 +139,7 @@ final class InlineImageUploader {
       }
       return false;
     });
+    updatePause();
   }
 
   /** Shutdown: nothing starts any more, and uploads that finish hand nothing on. */
@@ -175,12 +181,23 @@ final class InlineImageUploader {
   private Image dequeue() {
     Image image = queue.pollFirst();
     queuedBytes -= image.bytes;
+    updatePause();
     return image;
   }
 
   private void requeueFirst(Image image) {
     queue.addFirst(image);
     queuedBytes += image.bytes;
+    updatePause();
+  }
+
+  /** Backpressure on intake: see the class comment. */
+  private void updatePause() {
+    if (queuedBytes > maxBytesInflight) {
+      worker.pauseFor("uploads");
+    } else if (queuedBytes <= maxBytesInflight / 2) {
+      worker.resumeFrom("uploads");
+    }
   }
 
   private void schedulePump(long delayMs) {

@@ -46,7 +46,6 @@ final class Submitter {
   private final Vertx vertx;
   private final KieClient kie;
   private final TaskLedger ledger;
-  private final ModelRegistry registry;
   private final WorkerMetrics metrics;
   private final WorkerConfig config;
   private final CallbackToken token;
@@ -68,7 +67,6 @@ final class Submitter {
     this.vertx = vertx;
     this.kie = kie;
     this.ledger = ledger;
-    this.registry = registry;
     this.metrics = metrics;
     this.config = config;
     this.token = token;

@@ -119,6 +119,11 @@ if [ ! -f "$TARBALL" ] || [ ! -s "$TARBALL" ] || [ -n "$(find "$TARBALL" -mtime 
   fi
   mv "$PARTIAL" "$TARBALL"
   timeout 60 podman rmi -f "$BASE" >/dev/null 2>&1 || true
+  # Bases made from other package lists (an older version of this script) are not used again.
+  find "$CACHE" -maxdepth 1 -name 'base-*.tar' ! -name '*.partial.tar' ! -name "base-$key.tar" -delete
+  for old in $(podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/kie-worker-base:' | grep -v ":17-$key\$"); do
+    timeout 60 podman rmi "$old" >/dev/null 2>&1 || true
+  done
   done_step "base rootfs: mmdebstrap bookworm + openjdk-17-jre-headless -> $TARBALL ($(du -m "$TARBALL" | cut -f1) MB)"
 else
   done_step "base rootfs: cached $TARBALL (made $(date -r "$TARBALL" '+%F %H:%M'))"

@@ -103,7 +103,9 @@ final class ConfigBinder {
         optional(w.expectedDuration()) == null ? null : duration("worker.expectedDuration", w.expectedDuration()),
         callbackTrust(w.callbackTrust()),
         intIn("worker.maxInflightUploads", w.maxInflightUploads(), 1, Integer.MAX_VALUE),
-        intIn("worker.maxUploadBytesInflight", w.maxUploadBytesInflight(), 1, Integer.MAX_VALUE));
+        intIn("worker.maxUploadBytesInflight", w.maxUploadBytesInflight(), 1, Integer.MAX_VALUE),
+        duration("worker.quotaRecheck", w.quotaRecheck()),
+        duration("worker.maxRetryAfter", w.maxRetryAfter()));
   }
 
   /** {@code confirm} (default): a callback triggers a recordInfo read; {@code token}: its body is trusted. */

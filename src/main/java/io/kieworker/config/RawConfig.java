@@ -13,7 +13,7 @@ record RawConfig(Kafka kafka, Topics topics, Kie kie, Http http, Worker worker) 
     http = http == null ? new Http(null, null) : http;
     worker = worker == null
         ? new Worker(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null)
+            null, null, null, null)
         : worker;
   }
 
@@ -30,5 +30,6 @@ record RawConfig(Kafka kafka, Topics topics, Kie kie, Http http, Worker worker) 
       String deadline, String maxInflightCreates, String maxPending, String resumeRatio, String resubmit5xx,
       String ambiguousGrace, String dedupeWindow, String commitInterval, String shutdownTimeout,
       String maxRequestBytes, String pollMinGap, String expectedDuration, String callbackTrust,
-      String maxInflightUploads, String maxUploadBytesInflight) {}
+      String maxInflightUploads, String maxUploadBytesInflight,
+      String quotaRecheck, String maxRetryAfter) {}
 }

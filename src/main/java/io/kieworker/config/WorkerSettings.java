@@ -21,12 +21,15 @@ import java.time.Duration;
  * @param maxInflightUploads inline-image uploads under way at once; the rest wait in order
  * @param maxUploadBytesInflight bytes of upload request bodies held at once (one larger image
  *     still goes, alone)
+ * @param quotaRecheck how often one create probes whether the sub-key's usage limit (433) is back
+ * @param maxRetryAfter the longest wait a 429's {@code Retry-After} may impose on creates
  */
 public record WorkerSettings(String callbackSecret, int createRateLimit, Duration createRateWindow,
     double pollRate, Duration deadline, int maxInflightCreates, int maxPending, double resumeRatio,
     int resubmit5xx, Duration ambiguousGrace, Duration dedupeWindow, Duration commitInterval,
     Duration shutdownTimeout, int maxRequestBytes, Duration pollMinGap, Duration expectedDuration,
-    boolean trustCallbacks, int maxInflightUploads, int maxUploadBytesInflight) {
+    boolean trustCallbacks, int maxInflightUploads, int maxUploadBytesInflight,
+    Duration quotaRecheck, Duration maxRetryAfter) {
 
   /** Pending tasks at or below which paused partitions resume. */
   public int resumeMark() {
@@ -42,6 +45,7 @@ public record WorkerSettings(String callbackSecret, int createRateLimit, Duratio
         + dedupeWindow + ", commitInterval=" + commitInterval + ", shutdownTimeout=" + shutdownTimeout
         + ", maxRequestBytes=" + maxRequestBytes + ", pollMinGap=" + pollMinGap
         + ", expectedDuration=" + expectedDuration + ", trustCallbacks=" + trustCallbacks
-        + ", maxInflightUploads=" + maxInflightUploads + ", maxUploadBytesInflight=" + maxUploadBytesInflight + "]";
+        + ", maxInflightUploads=" + maxInflightUploads + ", maxUploadBytesInflight=" + maxUploadBytesInflight
+        + ", quotaRecheck=" + quotaRecheck + ", maxRetryAfter=" + maxRetryAfter + "]";
   }
 }

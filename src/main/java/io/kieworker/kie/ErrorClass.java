@@ -8,6 +8,11 @@ public enum ErrorClass {
   AUTH(false),
   /** Not enough credits (402): pause until credits return. */
   CREDITS(false),
+  /**
+   * The sub-key's usage limit is reached (433); nothing was created. Pause creates and probe
+   * later: no endpoint tells when the limit resets.
+   */
+  QUOTA(false),
   /** 429: Kie.ai refused because of the rate limit; nothing was created. Retry later. */
   RATE_LIMITED(true),
   /** Maintenance, server errors, connection trouble before the request was sent. Retry later. */

@@ -70,8 +70,10 @@ public final class ErrorClassifier {
 
   private static ErrorClass classOf(Call call, int code, boolean onlyHttpStatus) {
     switch (code) {
-      case 400: case 403: case 408: case 422: case 433: case 501: case 505:
+      case 400: case 403: case 408: case 422: case 501: case 505:
         return ErrorClass.PERMANENT;
+      case 433:
+        return ErrorClass.QUOTA;
       case 401:
         return ErrorClass.AUTH;
       case 402:

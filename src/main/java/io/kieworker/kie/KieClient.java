@@ -19,9 +19,6 @@ import io.vertx.ext.web.multipart.MultipartForm;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -391,22 +388,9 @@ public final class KieClient implements AutoCloseable {
     }
   }
 
-  /** Retry-After is seconds or an HTTP date; anything else is ignored. */
+  /** Retry-After is seconds or an HTTP date, capped (see {@link RetryAfter}); anything else is ignored. */
   static Duration parseRetryAfter(String header) {
-    if (header == null || header.isBlank()) {
-      return null;
-    }
-    try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-    } catch (NumberFormatException e) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        long millis = at.toInstant().toEpochMilli() - System.currentTimeMillis();
-        return Duration.ofMillis(Math.max(0, millis));
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
+    return RetryAfter.parse(header, System.currentTimeMillis());
   }
 
   private static String encode(String value) {

@@ -48,7 +48,8 @@ public final class RetryPolicy {
   public Duration delay(int retry, Duration retryAfter) {
     double ceiling = Math.min(cap.toMillis(), base.toMillis() * Math.pow(2, Math.min(retry, 30)));
     long jittered = (long) (random.getAsDouble() * ceiling);
-    long floor = retryAfter == null ? 0 : retryAfter.toMillis();
+    Duration asked = RetryAfter.capped(retryAfter);
+    long floor = asked == null ? 0 : asked.toMillis();
     return Duration.ofMillis(Math.max(jittered, floor));
   }
 

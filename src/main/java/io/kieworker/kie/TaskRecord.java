@@ -30,6 +30,14 @@ public record TaskRecord(
     Long completeTime,
     Double creditsConsumed) {
 
+  /**
+   * Kie.ai said success but named no image (empty or missing {@code resultJson.resultUrls}, or no
+   * legacy {@code imageUrl}): nothing to deliver, so not a success for the requester.
+   */
+  public boolean succeededWithoutResults() {
+    return state == TaskState.SUCCESS && resultUrls.isEmpty();
+  }
+
   /** Generation time from Kie.ai's timestamps ({@code costTime}'s unit differs between sources). */
   public Duration generationTime() {
     if (createTime == null || completeTime == null || completeTime < createTime) {

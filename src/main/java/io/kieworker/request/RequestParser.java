@@ -26,7 +26,6 @@ import java.util.regex.Pattern;
  * every problem. Never throws for any input bytes. Stateless and thread-safe.
  */
 public final class RequestParser {
-  static final int MAX_REQUEST_ID = 256;
   static final int MAX_UNPARSEABLE_MESSAGE = 200;
   static final String ROOT = "$";
 
@@ -131,17 +130,7 @@ public final class RequestParser {
       if (!node.isTextual()) {
         return "must be a string, got " + typeName(node);
       }
-      String id = node.textValue();
-      if (id.isBlank()) {
-        return "must not be blank; leave it out to use <topic>-<partition>-<offset>";
-      }
-      if (id.length() > MAX_REQUEST_ID) {
-        return "must be at most " + MAX_REQUEST_ID + " characters, got " + id.length();
-      }
-      if (id.chars().anyMatch(Character::isISOControl)) {
-        return "must not contain control characters";
-      }
-      return null;
+      return RequestIds.problem(node.textValue());
     }
 
     private String model() {

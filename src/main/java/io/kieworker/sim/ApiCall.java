@@ -68,7 +68,7 @@ final class ApiCall {
     if (s.hang()) {
       hang();
     } else if (s.code() == 429) {
-      ctx.response().putHeader("Retry-After", "1");
+      ctx.response().putHeader("Retry-After", s.retryAfter() == null ? "1" : s.retryAfter());
       fail(s.code(), msgOr(s), s.httpStatus() == null ? 429 : s.httpStatus());
     } else {
       fail(s.code(), msgOr(s), s.httpStatus());

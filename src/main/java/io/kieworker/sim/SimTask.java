@@ -11,6 +11,7 @@ import java.time.Instant;
  *
  * @param failCode null when the task will succeed
  * @param promptHead the first 200 characters of the prompt, for {@code /sim/tasks}
+ * @param resultUrl the image a success names, or null for a success without any (see [sim:no-result])
  */
 public record SimTask(
     String taskId,
@@ -83,7 +84,7 @@ public record SimTask(
     JsonObject r = new JsonObject()
         .put("taskId", taskId)
         .put("successFlag", state == State.SUCCESS ? 1 : state == State.FAIL ? 2 : 0);
-    if (state == State.SUCCESS) {
+    if (state == State.SUCCESS && resultUrl != null) {
       r.put("imageUrl", resultUrl);
     } else if (state == State.FAIL) {
       r.put("errorCode", legacyErrorCode()).put("errorMessage", failMsg);
@@ -108,7 +109,8 @@ public record SimTask(
   }
 
   String resultJson() {
-    return new JsonObject().put("resultUrls", new JsonArray().add(resultUrl)).encode();
+    JsonArray urls = resultUrl == null ? new JsonArray() : new JsonArray().add(resultUrl);
+    return new JsonObject().put("resultUrls", urls).encode();
   }
 
   private long updateTime(long now, State state) {

@@ -180,7 +180,7 @@ final class TaskApi {
     SimTask task = new SimTask(taskId, model, param, callBackUrl,
         prompt.length() > 200 ? prompt.substring(0, 200) : prompt, now, latency, failCode,
         failCode == null ? null : SimFaults.DEFAULT_FAIL_MSG, credits,
-        state.options.resultBaseUrl() + "/" + taskId + "." + ext, legacy);
+        d.noResult ? null : state.options.resultBaseUrl() + "/" + taskId + "." + ext, legacy);
     if (!state.tasks.tryAdd(task, now)) {
       call.fail(402, ApiGate.defaultMessage(402));
       return;
@@ -233,15 +233,19 @@ final class TaskApi {
     return "Validation failed: " + violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
   }
 
-  /** Test/demo controls hidden in a prompt: [sim:fail=500], [sim:latency=250ms], [sim:no-callback]. */
-  record Directives(String failCode, long latencyMs, boolean noCallback) {
+  /**
+   * Test/demo controls hidden in a prompt: [sim:fail=500], [sim:latency=250ms], [sim:no-callback],
+   * [sim:no-result] (success without any result URL).
+   */
+  record Directives(String failCode, long latencyMs, boolean noCallback, boolean noResult) {
     static Directives of(String prompt) {
       if (prompt.indexOf("[sim:") < 0) {
-        return new Directives(null, -1, false);
+        return new Directives(null, -1, false, false);
       }
       String fail = null;
       long latency = -1;
       boolean noCallback = false;
+      boolean noResult = false;
       Matcher m = DIRECTIVE.matcher(prompt);
       while (m.find()) {
         String value = m.group(2) == null ? "" : m.group(2).trim();
@@ -249,10 +253,11 @@ final class TaskApi {
           case "fail" -> fail = value.isEmpty() ? "500" : value;
           case "latency" -> latency = parseLatency(value);
           case "no-callback" -> noCallback = true;
+          case "no-result" -> noResult = true;
           default -> { }
         }
       }
-      return new Directives(fail, latency, noCallback);
+      return new Directives(fail, latency, noCallback, noResult);
     }
 
     private static long parseLatency(String value) {

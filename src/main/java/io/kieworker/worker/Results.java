@@ -28,6 +28,18 @@ final class Results {
         record.creditsConsumed(), completedAt(record));
   }
 
+  /**
+   * The error code of a task Kie.ai reported as successful without any result URL. Retryable: the
+   * same request sent again (a new paid task) may well produce images.
+   */
+  static final String NO_RESULT = "NO_RESULT";
+
+  static ResultEvent noResult(PendingTask task, TaskRecord record) {
+    return event(task, ResultStatus.FAILED, List.of(), new ResultError(NO_RESULT,
+        "Kie.ai reported the task successful but returned no result URL", true),
+        record.creditsConsumed(), completedAt(record));
+  }
+
   static ResultEvent failed(PendingTask task, KieError error) {
     return event(task, ResultStatus.FAILED, List.of(),
         new ResultError(error.code(), error.message(), error.retryable()), null, Instant.now());

@@ -6,6 +6,7 @@ import io.kieworker.kie.ErrorClass;
 import io.kieworker.kie.KieClient;
 import io.kieworker.kie.KieError;
 import io.kieworker.kie.KieResult;
+import io.kieworker.kie.RetryAfter;
 import io.kieworker.kie.TaskRecord;
 import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.ledger.TaskLedger;
@@ -58,8 +59,14 @@ final class Submitter {
   private int inFlight;
   private long pumpTimer = -1;
   private long pumpAt = Long.MAX_VALUE;
-  /** Set while creates wait for credits ("credits") or a working key ("auth"). */
+  /** Set while creates wait for credits ("credits"), a working key ("auth") or the sub-key quota ("quota"). */
   private String blockedBy;
+  /** While blocked by the quota: the one create let through to find out whether it is back, or null. */
+  private PendingTask quotaProbe;
+  /** Whether the next queued create may go out as the quota probe. */
+  private boolean probeDue;
+  /** Set once shutdown began: from then on no create starts, whatever timer or callback asks. */
+  private boolean stopping;
 
   Submitter(Worker worker, Vertx vertx, KieClient kie, TaskLedger ledger, ModelRegistry registry,
       WorkerMetrics metrics, WorkerConfig config, CallbackToken token, String instanceId) {
@@ -142,10 +149,18 @@ final class Submitter {
     }
   }
 
-  /** Completes when no create is in flight, or after {@code timeout}. Queued tasks are left alone. */
+  /**
+   * Shutdown began: no create starts any more (queued ones, retries and rechecks included); completes
+   * when no create is in flight, or after {@code timeout}. Queued tasks are left to the next owner.
+   */
   Future<Void> drain(Duration timeout) {
+    stopping = true;
     queue.clear();
     uploads.stop();
+    if (pumpTimer >= 0) {
+      vertx.cancelTimer(pumpTimer);
+      pumpTimer = -1;
+    }
     if (inFlight == 0) {
       return Future.succeededFuture();
     }
@@ -159,7 +174,7 @@ final class Submitter {
 
   private void pump() {
     long now = System.currentTimeMillis();
-    while (blockedBy == null && inFlight < config.worker().maxInflightCreates() && !queue.isEmpty()) {
+    while (mayStartCreate() && !queue.isEmpty()) {
       PendingTask task = queue.peekFirst();
       if (!worker.owns(task) || worker.handingOver(task)) {
         queue.pollFirst(); // the partition's next owner reads the request again
@@ -175,8 +190,23 @@ final class Submitter {
       }
       queue.pollFirst();
       task.createSlotAt = now;
+      if (blockedBy != null) {
+        quotaProbe = task;
+        probeDue = false;
+      }
       create(task);
     }
+  }
+
+  /** Not stopping, not blocked (or the quota probe is due, with nothing else in flight), a slot free. */
+  private boolean mayStartCreate() {
+    if (stopping) {
+      return false;
+    }
+    if (blockedBy != null) {
+      return "quota".equals(blockedBy) && probeDue && inFlight == 0;
+    }
+    return inFlight < config.worker().maxInflightCreates();
   }
 
   private void schedulePump(long at) {
@@ -210,7 +240,10 @@ final class Submitter {
           // Fenced or revoked after the durable write: the partition is the next owner's. No paid
           // call from here; RELEASED tells the next owner that none was made, so it need not treat
           // the SUBMITTING record as an ambiguous create.
-          if (!stillOurs) {
+          if (!stillOurs || stopping) {
+            if (stopping) {
+              TaskLog.info(LOG, task, "Shutdown began before the create of {}: not sent", task.requestId);
+            }
             LedgerRecord released =
                 task.toLedger(LedgerRecord.Type.RELEASED, instanceId, worker.epoch(task.partition), null);
             return ledger.write(task.partition, released).<KieResult<String>>map(v -> null)
@@ -228,6 +261,10 @@ final class Submitter {
         })
         .onComplete(ar -> {
           inFlight--;
+          if (task == quotaProbe && (ar.failed() || ar.result() == null)) {
+            quotaProbe = null; // the probe was never sent: the next queued create probes instead
+            probeDue = true;
+          }
           if (ar.failed()) {
             TaskLog.warn(LOG, task, "Ledger write before create failed for {}: {}", task.requestId, ar.cause().toString());
             task.attempts--;
@@ -253,8 +290,15 @@ final class Submitter {
   }
 
   private void onCreated(PendingTask task, KieResult<String> result) {
+    boolean wasProbe = task == quotaProbe;
+    if (wasProbe) {
+      quotaProbe = null;
+    }
     if (result.isOk()) {
       crashHook.afterCreate();
+      if (wasProbe) {
+        quotaBack();
+      }
       adopt(task, result.value());
       return;
     }
@@ -263,8 +307,8 @@ final class Submitter {
       case RATE_LIMITED -> {
         metrics.rateLimited();
         task.attempts--;
-        long wait = error.retryAfter() != null ? error.retryAfter().toMillis()
-            : config.worker().createRateWindow().toMillis();
+        Duration asked = RetryAfter.capped(error.retryAfter(), config.worker().maxRetryAfter());
+        long wait = asked != null ? asked.toMillis() : config.worker().createRateWindow().toMillis();
         long now = System.currentTimeMillis();
         limiter.rateLimited(now, now + wait);
         queue.addFirst(task);
@@ -286,6 +330,11 @@ final class Submitter {
         queue.addFirst(task);
         worker.keyAccepted(false);
         block("auth", AUTH_RECHECK_MS);
+      }
+      case QUOTA -> {
+        task.attempts--;
+        queue.addFirst(task);
+        quotaReached(error, wasProbe);
       }
       case AMBIGUOUS -> {
         metrics.ambiguousCreate();
@@ -396,7 +445,7 @@ final class Submitter {
     long delay = ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
     task.phase = PendingTask.Phase.QUEUED;
     vertx.setTimer(delay, id -> {
-      if (worker.owns(task) && task.phase == PendingTask.Phase.QUEUED) {
+      if (!stopping && worker.owns(task) && task.phase == PendingTask.Phase.QUEUED) {
         queue.addFirst(task);
         pump();
       }
@@ -421,7 +470,45 @@ final class Submitter {
     vertx.setTimer(recheckMs, id -> recheck(reason, recheckMs));
   }
 
+  /**
+   * 433: the sub-key's usage limit is reached; nothing was created. Creates (and consumption) stop
+   * like for 402, but no endpoint tells when the quota returns: every {@code WORKER_QUOTA_RECHECK}
+   * one queued create goes out as a probe (a 433 costs nothing), and its success resumes everything.
+   */
+  private void quotaReached(KieError error, boolean wasProbe) {
+    long recheckMs = config.worker().quotaRecheck().toMillis();
+    if (blockedBy == null) {
+      LOG.warn("Kie.ai sub-key usage limit reached ({}): creates paused, one probe every {} ms", error.message(),
+          recheckMs);
+      block("quota", recheckMs);
+    } else if (wasProbe) {
+      vertx.setTimer(recheckMs, id -> probeQuota()); // still reached: the next probe later
+    }
+  }
+
+  private void probeQuota() {
+    if (!"quota".equals(blockedBy) || stopping) {
+      return;
+    }
+    probeDue = true;
+    pump();
+    if (probeDue && inFlight == 0 && queue.isEmpty()) {
+      quotaBack(); // nothing to probe with: consume again, the next request is the probe
+    }
+  }
+
+  private void quotaBack() {
+    LOG.info("Kie.ai sub-key quota is back: creates resume");
+    probeDue = false;
+    blockedBy = null;
+    worker.resumeFrom("quota");
+  }
+
   private void recheck(String reason, long recheckMs) {
+    if ("quota".equals(reason)) {
+      probeQuota();
+      return;
+    }
     kie.credits().onComplete(ar -> {
       KieResult<Double> r = ar.result();
       boolean keyOk = r != null && (r.isOk() || r.errorClass() != ErrorClass.AUTH);

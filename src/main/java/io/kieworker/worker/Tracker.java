@@ -141,7 +141,13 @@ final class Tracker {
       if (record.creditsConsumed() != null) {
         metrics.creditsConsumed(task.model, record.creditsConsumed());
       }
-      worker.finish(task, Results.succeeded(task, record));
+      if (record.succeededWithoutResults()) {
+        TaskLog.warn(LOG, task, "Task {} of {} reported success without result URLs ({})", task.taskId,
+            task.requestId, record.rawState());
+        worker.finish(task, Results.noResult(task, record));
+      } else {
+        worker.finish(task, Results.succeeded(task, record));
+      }
     } else if (record.state() == TaskState.FAIL) {
       onFailed(task, record);
     } else if (System.currentTimeMillis() >= task.deadlineAt) {

@@ -50,7 +50,8 @@ class ConfigLoaderTest {
     assertThat(c.worker()).isEqualTo(new WorkerSettings(null, 20, Duration.ofSeconds(10), 10.0,
         Duration.ofMinutes(15), 16, 10_000, 0.8, 1, Duration.ofMinutes(5), Duration.ofHours(24),
         Duration.ofSeconds(1), Duration.ofSeconds(30), 10_485_760, Duration.ofSeconds(1), null, false,
-        4, 67_108_864));
+        4, 67_108_864,
+        Duration.ofMinutes(1), Duration.ofMinutes(10)));
     assertThat(c.worker().resumeMark()).isEqualTo(8000);
   }
 
@@ -89,7 +90,9 @@ class ConfigLoaderTest {
         "WORKER_SHUTDOWN_TIMEOUT", "10s",
         "WORKER_MAX_REQUEST_BYTES", "2048",
         "WORKER_MAX_INFLIGHT_UPLOADS", "2",
-        "WORKER_MAX_UPLOAD_BYTES_INFLIGHT", "1048576");
+        "WORKER_MAX_UPLOAD_BYTES_INFLIGHT", "1048576",
+        "WORKER_QUOTA_RECHECK", "15s",
+        "WORKER_MAX_RETRY_AFTER", "90s");
 
     WorkerConfig c = ConfigLoader.load(null, env);
 
@@ -101,7 +104,8 @@ class ConfigLoaderTest {
     assertThat(c.worker()).isEqualTo(new WorkerSettings("cbsecret", 5, Duration.ofSeconds(2), 2.5,
         Duration.ofMinutes(15), 4, 100, 0.5, 0, Duration.ofSeconds(30), Duration.ofDays(2),
         Duration.ofMillis(500), Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), null, false,
-        2, 1_048_576));
+        2, 1_048_576,
+        Duration.ofSeconds(15), Duration.ofSeconds(90)));
     assertThat(c.worker().resumeMark()).isEqualTo(50);
   }
 

@@ -195,20 +195,33 @@ class RequestParserTest {
 
   @Test
   void requestIdTooLong() {
-    ParseOutcome outcome = parse(valid().put("requestId", "r".repeat(257)).encode());
+    ParseOutcome outcome = parse(valid().put("requestId", "r".repeat(201)).encode());
 
-    assertInvalid(outcome, "requestId", "at most 256 characters");
+    assertInvalid(outcome, "requestId", "at most 200 characters");
     assertThat(outcome.requestId()).isEqualTo("kie.generation.requests-3-17");
   }
 
   @Test
-  void requestIdOf256CharactersIsFine() {
-    assertThat(parse(valid().put("requestId", "r".repeat(256)).encode()).requestId()).hasSize(256);
+  void requestIdOf200CharactersIsFine() {
+    assertThat(parse(valid().put("requestId", "r".repeat(200)).encode()).requestId()).hasSize(200);
   }
 
   @Test
   void requestIdWithControlCharacters() {
     assertInvalid(parse(valid().put("requestId", "a\nb").encode()), "requestId", "control characters");
+  }
+
+  @Test
+  void requestIdThatBreaksTheCallbackUrlIsRejectedAndTheResultUsesTheDerivedId() {
+    ParseOutcome outcome = parse(valid().put("requestId", "tenant/../order").encode());
+
+    assertInvalid(outcome, "requestId", "must not contain '/'");
+    assertThat(outcome.requestId()).isEqualTo("kie.generation.requests-3-17");
+  }
+
+  @Test
+  void requestIdInAnotherScriptIsAccepted() {
+    assertThat(parse(valid().put("requestId", "order-张三").encode()).request().requestId()).isEqualTo("order-张三");
   }
 
   @Test

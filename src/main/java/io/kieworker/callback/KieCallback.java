@@ -16,8 +16,12 @@ import io.vertx.core.json.JsonObject;
  */
 public record KieCallback(int code, String msg, String taskId, TaskRecord record, JsonObject data) {
 
-  /** The largest callback body accepted; Kie.ai's are a few KB (the prompt sits in {@code param}). */
-  public static final int MAX_BODY_BYTES = 256 * 1024;
+  /**
+   * The largest callback body accepted. Kie.ai's are a few KB (the prompt sits in {@code param},
+   * and a request's prompt is bounded well below this); the route refuses anything larger with 413
+   * without buffering it.
+   */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
 
   /** Thrown for a body that is not a Kie.ai callback; the message says what is wrong. */
   public static final class InvalidCallbackException extends Exception {

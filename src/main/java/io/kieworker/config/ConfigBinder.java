@@ -34,6 +34,7 @@ final class ConfigBinder {
   WorkerConfig bind(RawConfig raw) {
     WorkerConfig config = new WorkerConfig(kafka(raw.kafka()), topics(raw.topics()), kie(raw.kie()),
         http(raw.http()), worker(raw.worker()));
+    checkTrustedCallbacksAreSigned(config);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -106,6 +107,17 @@ final class ConfigBinder {
         intIn("worker.maxUploadBytesInflight", w.maxUploadBytesInflight(), 1, Integer.MAX_VALUE),
         duration("worker.quotaRecheck", w.quotaRecheck()),
         duration("worker.maxRetryAfter", w.maxRetryAfter()));
+  }
+
+  /**
+   * Trusting a callback's body is only safe when Kie.ai's signature proves who sent it: the URL
+   * token alone travels with every copy of the URL (Kie.ai's task record shows it).
+   */
+  private void checkTrustedCallbacksAreSigned(WorkerConfig config) {
+    if (config.worker().trustCallbacks() && config.kie().webhookHmacKey() == null) {
+      problems.add(label("worker.callbackTrust") + " is token, which needs " + label("kie.webhookHmacKey")
+          + " to verify Kie.ai's callback signature: set the key, or use confirm");
+    }
   }
 
   /** {@code confirm} (default): a callback triggers a recordInfo read; {@code token}: its body is trusted. */

@@ -133,9 +133,14 @@ public record LedgerRecord(
         attempts, taskId, writer, epoch, result, topic, offset);
   }
 
-  /** A callback note; {@code data} is the callback's {@code data} object (kept in {@code result}). */
-  public static LedgerRecord callback(String requestId, String taskId, String writer, Instant at, JsonObject data) {
-    return new LedgerRecord(Type.CALLBACK, requestId, null, null, null, null, null, at, null, 0, taskId,
+  /**
+   * A callback note; {@code data} is the callback's {@code data} object (kept in {@code result}),
+   * {@code attempt} the attempt its URL was made for (kept in {@code attempts}), 0 for a URL
+   * written before attempts were bound.
+   */
+  public static LedgerRecord callback(String requestId, String taskId, int attempt, String writer, Instant at,
+      JsonObject data) {
+    return new LedgerRecord(Type.CALLBACK, requestId, null, null, null, null, null, at, null, attempt, taskId,
         writer, 0, data, null, -1);
   }
 

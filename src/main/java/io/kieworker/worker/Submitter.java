@@ -2,6 +2,7 @@ package io.kieworker.worker;
 
 import io.kieworker.config.WorkerConfig;
 import io.kieworker.http.CallbackToken;
+import io.kieworker.http.HttpApi;
 import io.kieworker.kie.ErrorClass;
 import io.kieworker.kie.KieClient;
 import io.kieworker.kie.KieError;
@@ -18,8 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -425,14 +424,19 @@ final class Submitter {
     });
   }
 
-  /** The task's stored request carries our callback URL for this request (when Kie.ai shows it). */
+  /**
+   * The task's stored request carries our callback URL for this attempt of this request (when
+   * Kie.ai shows it): a task of an earlier attempt is not this attempt's. A first attempt created
+   * before attempts were bound carries the unbound token, which only it can carry.
+   */
   private boolean belongsTo(TaskRecord record, PendingTask task) {
     JsonObject param = record.param();
     if (param == null) {
       return task.endpoint == Endpoint.LEGACY; // the legacy record shows no param: trust the token
     }
     String url = param.getString("callBackUrl");
-    return url != null && url.contains(token.token(task.requestId));
+    return url != null && (url.contains(token.token(task.requestId, task.attempts))
+        || task.attempts <= 1 && url.contains(token.unboundToken(task.requestId)));
   }
 
   private void retryLater(PendingTask task, KieError error) {
@@ -530,13 +534,9 @@ final class Submitter {
 
   // ---- inputs ------------------------------------------------------------------------------------
 
+  /** This attempt's callback URL (its number and token in the query), or null to poll only. */
   private String callbackUrl(PendingTask task) {
     String base = config.kie().callbackBaseUrl();
-    if (base == null) {
-      return null;
-    }
-    return base + "/callbacks/kie/" + task.partition + "/"
-        + URLEncoder.encode(task.requestId, StandardCharsets.UTF_8).replace("+", "%20")
-        + "?token=" + token.token(task.requestId);
+    return base == null ? null : HttpApi.callbackUrl(base, task.partition, task.requestId, task.attempts, token);
   }
 }

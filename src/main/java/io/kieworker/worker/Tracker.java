@@ -87,13 +87,23 @@ final class Tracker {
     scheduler.schedule(task, task.pollGeneration, System.currentTimeMillis());
   }
 
-  /** A trusted callback reported a terminal state: handled as if a poll had read it. */
+  /**
+   * A trusted callback reported a terminal state: handled as if a poll had read it, except a
+   * failure that would be resubmitted. Kie.ai's signature covers the task id and time, not the
+   * body, so a body alone never starts a paid create: a status read must confirm the failure.
+   */
   void complete(PendingTask task, TaskRecord record) {
-    if (task.phase == PendingTask.Phase.TRACKED) {
-      task.pollGeneration++;
-      metrics.callback("trusted", record.state().name().toLowerCase());
-      onRecord(task, KieResult.ok(record));
+    if (task.phase != PendingTask.Phase.TRACKED) {
+      return;
     }
+    if (wouldResubmit(task, record)) {
+      metrics.callback("confirming", "fail-5xx");
+      pollNow(task);
+      return;
+    }
+    task.pollGeneration++;
+    metrics.callback("trusted", record.state().name().toLowerCase());
+    onRecord(task, KieResult.ok(record));
   }
 
   void untrack(PendingTask task) {
@@ -157,8 +167,13 @@ final class Tracker {
     }
   }
 
+  private boolean wouldResubmit(PendingTask task, TaskRecord record) {
+    return record.state() == TaskState.FAIL && isServerFailure(record.failCode())
+        && task.attempts <= config.worker().resubmit5xx();
+  }
+
   private void onFailed(PendingTask task, TaskRecord record) {
-    if (isServerFailure(record.failCode()) && task.attempts <= config.worker().resubmit5xx()) {
+    if (wouldResubmit(task, record)) {
       TaskLog.warn(LOG, task, "Task {} of {} failed with {} ({}); submitting again", task.taskId, task.requestId,
           record.failCode(), record.failMsg());
       worker.resubmit(task, "fail-5xx");

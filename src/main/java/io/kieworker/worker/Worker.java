@@ -498,6 +498,12 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       return;
     }
     task.callbackRecorded = true;
+    if (!ofCurrentAttempt(callback, task)) {
+      // A callback of an earlier attempt (say the task that failed with a 5xx and was resubmitted)
+      // must not be adopted for the current one: it would end the request with that task's result.
+      metrics.callback("ignored", "stale-attempt");
+      return;
+    }
     if (task.taskId == null) {
       submitter.confirmAmbiguous(task, callback.taskId());
     } else if (task.taskId.equals(callback.taskId())) {
@@ -510,6 +516,14 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     } else {
       metrics.callback("ignored", "other-task");
     }
+  }
+
+  /**
+   * The callback's URL was made for the task's current attempt. A URL without attempt (written
+   * before attempts were bound, recorded as 0) can only be the first attempt's.
+   */
+  private static boolean ofCurrentAttempt(LedgerRecord callback, PendingTask task) {
+    return callback.attempts() == 0 ? task.attempts <= 1 : callback.attempts() == task.attempts;
   }
 
   private static TaskRecord reportedByCallback(LedgerRecord callback) {

@@ -39,11 +39,11 @@ final class CallbackForger {
       int partition = ThreadLocalRandom.current().nextInt(partitions);
       post(port, partition, id, randomToken(), Map.of());                     // guessed token
       post(port, partition, id, null, Map.of());                              // no token
-      post(port, partition, id, realTokens.token(other), Map.of());          // another request's token
-      post(port, partition, id, realTokens.token(id), Map.of(                 // leaked token, forged signature
+      post(port, partition, id, realTokens.unboundToken(other), Map.of());   // another request's token
+      post(port, partition, id, realTokens.unboundToken(id), Map.of(          // leaked token, forged signature
           "X-Webhook-Timestamp", Long.toString(System.currentTimeMillis() / 1000),
           "X-Webhook-Signature", randomToken()));
-      post(port, partitions + 7, id, realTokens.token(id), Map.of());        // no such partition
+      post(port, partitions + 7, id, realTokens.unboundToken(id), Map.of());  // no such partition
     }
   }
 

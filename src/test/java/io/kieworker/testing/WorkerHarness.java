@@ -204,9 +204,21 @@ public final class WorkerHarness implements AutoCloseable {
     return "[id:" + requestId + "]";
   }
 
-  /** The URL token a worker of this harness puts into its callback URLs (no WORKER_CALLBACK_SECRET set). */
+  /**
+   * The unbound URL token (of a URL without {@code attempt}, as written before attempts were bound)
+   * for a worker of this harness (no WORKER_CALLBACK_SECRET set): still good for a first attempt.
+   */
   public static String callbackToken(String requestId) {
-    return new io.kieworker.http.CallbackToken(io.kieworker.http.CallbackToken.deriveSecret(API_KEY)).token(requestId);
+    return harnessToken().unboundToken(requestId);
+  }
+
+  /** The URL token a worker of this harness puts into the callback URL of that attempt. */
+  public static String callbackToken(String requestId, int attempt) {
+    return harnessToken().token(requestId, attempt);
+  }
+
+  private static io.kieworker.http.CallbackToken harnessToken() {
+    return new io.kieworker.http.CallbackToken(io.kieworker.http.CallbackToken.deriveSecret(API_KEY));
   }
 
   /** The merged maps, later ones winning. */

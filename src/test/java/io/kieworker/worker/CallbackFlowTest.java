@@ -64,8 +64,8 @@ class CallbackFlowTest {
   @Test
   void trustedCallbacksCompleteTasksWithoutAnyStatusRead() {
     int n = 5;
-    try (WorkerHarness h = new WorkerHarness(2, fastSim())) {
-      h.startWorker(with(callbackMode(), Map.of("WORKER_CALLBACK_TRUST", "token")));
+    try (WorkerHarness h = new WorkerHarness(2, fastSim().webhookHmacKey(HMAC_KEY))) {
+      h.startWorker(with(callbackMode(), Map.of("WORKER_CALLBACK_TRUST", "token", "KIE_WEBHOOK_HMAC_KEY", HMAC_KEY)));
       List<String> ids = send(h, "trust", n, "");
       h.send("trust-fail", request("trust-fail", "google/nano-banana", "[sim:fail=422]"));
 

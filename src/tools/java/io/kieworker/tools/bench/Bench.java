@@ -14,6 +14,8 @@ import java.util.function.BooleanSupplier;
 /** Plumbing shared by the scenarios. Everything here blocks: call it from the bench's main thread. */
 final class Bench {
   static final String API_KEY = "bench-key-0123456789abcdef";
+  /** Signs the simulator's callbacks; token trust needs it (see WORKER_CALLBACK_TRUST). */
+  static final String WEBHOOK_HMAC_KEY = "bench-webhook-hmac-key";
   static final String MODEL = "google/nano-banana";
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -102,8 +104,12 @@ final class Bench {
   /** Env overrides that turn callbacks on, to a port chosen now (the worker binds it). */
   static Map<String, String> callbacks(String trust) {
     int port = FreePorts.pick();
-    return Map.of("HTTP_PORT", Integer.toString(port), "KIE_CALLBACK_BASE_URL", "http://127.0.0.1:" + port,
-        "WORKER_CALLBACK_TRUST", trust);
+    Map<String, String> env = new HashMap<>(Map.of("HTTP_PORT", Integer.toString(port),
+        "KIE_CALLBACK_BASE_URL", "http://127.0.0.1:" + port, "WORKER_CALLBACK_TRUST", trust));
+    if (trust.equals("token")) {
+      env.put("KIE_WEBHOOK_HMAC_KEY", WEBHOOK_HMAC_KEY); // the simulator must sign: see PollingBench
+    }
+    return env;
   }
 
   static String millis(Duration d) {

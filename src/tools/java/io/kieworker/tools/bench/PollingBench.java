@@ -101,7 +101,8 @@ final class PollingBench {
   }
 
   private SimOptions simOptions() {
-    return new SimOptions().latency(SimOptions.ANY_MODEL, scaled(LATENCY_MIN), scaled(LATENCY_MAX))
+    return new SimOptions().webhookHmacKey(Bench.WEBHOOK_HMAC_KEY)
+        .latency(SimOptions.ANY_MODEL, scaled(LATENCY_MIN), scaled(LATENCY_MAX))
         .rateLimit(0, Duration.ofSeconds(10)).seed(42L).callbackRetryDelay(scaled(Duration.ofSeconds(1)));
   }
 

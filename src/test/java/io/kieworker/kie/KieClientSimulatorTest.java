@@ -369,6 +369,37 @@ class KieClientSimulatorTest {
   }
 
   @Test
+  void inlineImageAboveTheBase64LimitIsStreamedDecodedIntoTheBodyAndStoredIntact() throws Exception {
+    KieClient client = client(sim, retries(new AtomicInteger(), 1), Duration.ofSeconds(30));
+    byte[] image = new byte[KieClient.BASE64_UPLOAD_LIMIT_BYTES + 1_001];
+    new java.util.Random(3).nextBytes(image);
+    DataUri uri = DataUri.parse("data:image/webp;base64," + Base64.getEncoder().encodeToString(image));
+
+    UploadedFile file = call(() -> client.uploadInlineImage(uri, "kie-worker/big", "abc-0.webp")).value();
+
+    assertThat(file.downloadUrl()).isEqualTo("https://tempfile.kie-sim.invalid/kie-worker/big/abc-0.webp");
+    assertThat(file.fileSize()).isEqualTo(image.length);
+    assertThat(file.mimeType()).isEqualTo("image/webp");
+    assertThat(sim.fileAt(file.downloadUrl())).map(io.kieworker.sim.SimFile::sha256).hasValue(
+        java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image)));
+    assertThat(sim.counters().uploads("stream")).isEqualTo(1);
+    assertThat(sim.counters().uploads("base64")).isZero();
+  }
+
+  @Test
+  void inlineImageUploadIsOneAttemptWhateverTheError() {
+    KieClient client = client(sim, retries(new AtomicInteger(), 4), ANSWER_TIMEOUT);
+    sim.script(SimEndpoint.UPLOAD_BASE64, ScriptedResponse.error(500));
+
+    KieResult<UploadedFile> r = call(() -> client.uploadInlineImage(
+        DataUri.parse("data:image/png;base64," + PNG_BASE64), "kie-worker/x", "a-0.png"));
+
+    assertThat(r.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+    assertThat(sim.counters().rejections(500)).as("the worker decides about retries").isEqualTo(1);
+    assertThat(sim.files()).isEmpty();
+  }
+
+  @Test
   void streamAndUrlUploadsReportTheStoredFile() {
     KieClient client = client(sim, retries(new AtomicInteger(), 3), ANSWER_TIMEOUT);
 

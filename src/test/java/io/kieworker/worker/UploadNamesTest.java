@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.kie.DataUri;
 import java.util.Base64;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class UploadNamesTest {
   private static final String PNG_A = "data:image/png;base64," + Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
   private static final String PNG_B = "data:image/png;base64," + Base64.getEncoder().encodeToString(new byte[] {4, 5, 6});

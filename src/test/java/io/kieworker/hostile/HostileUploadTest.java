@@ -28,10 +28,13 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -50,6 +53,7 @@ class HostileUploadTest {
   /** Cases that share one worker on one partition; the simulator is reset before each. */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   class OneWorker {
     private WorkerHarness h;
     private WorkerApp app;
@@ -184,6 +188,22 @@ class HostileUploadTest {
       assertThat(h.sim().counters().createRequests()).as("only the second request was paid").isEqualTo(1);
       assertThat(h.simTasksWithPrompt(WorkerHarness.marker("upload-422"))).isZero();
       assertReady(app);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: the worker stays paused for credits for 30 s
+    void uploadRefusedForCreditsPausesIntakeLikeACreateAndKeepsTheRequest() {
+      h.sim().script(SimEndpoint.UPLOAD_BASE64, ScriptedResponse.error(402));
+      h.send("k", edit("upload-402", dataUri(image(12, 800))));
+
+      Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+          assertThat(new JsonObject(get(app, "/health/ready").body()).getJsonArray("pausedFor").getList())
+              .contains("credits"));
+      assertThat(get(app, "/health/ready").statusCode()).as("no credits is not a broken instance").isEqualTo(200);
+      assertThat(h.sim().counters().rejections(402)).isEqualTo(1);
+      assertThat(h.resultsFor("upload-402")).as("not failed: the request waits for credits").isEmpty();
+      assertThat(app.worker().pendingCount()).isEqualTo(1);
+      assertThat(h.sim().counters().createRequests()).isZero();
     }
   }
 

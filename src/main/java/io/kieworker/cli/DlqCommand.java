@@ -47,6 +47,12 @@ public final class DlqCommand implements Runnable {
    * header not named {@code dlq.*}), plus {@code x-kie-replayed-from}. Reads each DLQ partition from
    * its beginning to the end offset seen at start, without a consumer group (nothing is committed;
    * running it twice replays twice).
+   *
+   * <p>The target is the configured request topic, or the {@code --to-topic} the operator names; a
+   * record's own {@code dlq.original.topic} header is never used as a target (it came with the
+   * record, so a producer could have forged it). The worker's ledger, result and DLQ topics and
+   * Kafka's internal {@code __*} topics are refused as targets even when named explicitly: a
+   * request payload written there could erase or fence real work.
    */
   @Command(name = "replay", mixinStandardHelpOptions = true,
       description = {"Re-publishes DLQ records (all, or filtered by reason and time) to the request topic after a fix.",
@@ -66,9 +72,23 @@ public final class DlqCommand implements Runnable {
     String fromTopic;
 
     @Option(names = "--to-topic", paramLabel = "TOPIC",
-        description = "Target topic (default: each record's dlq.original.topic header, else WORKER_REQUEST_TOPIC"
-            + " or kie.generation.requests)")
+        description = "Target topic (default: the request topic). Never the ledger, result or DLQ topic")
     String toTopic;
+
+    @Option(names = "--request-topic", paramLabel = "TOPIC",
+        defaultValue = "${env:WORKER_REQUEST_TOPIC:-kie.generation.requests}",
+        description = "The worker's request topic, the default target (default: WORKER_REQUEST_TOPIC or ${DEFAULT-VALUE})")
+    String requestTopic;
+
+    @Option(names = "--result-topic", paramLabel = "TOPIC",
+        defaultValue = "${env:WORKER_RESULT_TOPIC:-kie.generation.results}",
+        description = "The worker's result topic, refused as a target (default: WORKER_RESULT_TOPIC or ${DEFAULT-VALUE})")
+    String resultTopic;
+
+    @Option(names = "--ledger-topic", paramLabel = "TOPIC",
+        defaultValue = "${env:WORKER_LEDGER_TOPIC:-kie.worker.tasks}",
+        description = "The worker's ledger topic, refused as a target (default: WORKER_LEDGER_TOPIC or ${DEFAULT-VALUE})")
+    String ledgerTopic;
 
     @Option(names = "--reason", paramLabel = "REASON", split = ",",
         description = "Only records whose dlq.reason is one of these (case-insensitive), e.g. INVALID,UNPARSEABLE")
@@ -112,11 +132,16 @@ public final class DlqCommand implements Runnable {
         err.println("kie-worker dlq replay: --max must be >= 0");
         return 2;
       }
-      String fallbackTarget = toTopic != null ? toTopic
-          : System.getenv().getOrDefault("WORKER_REQUEST_TOPIC", "kie.generation.requests");
+      String target = toTopic != null ? toTopic : requestTopic;
+      String refusal = refusedTarget(target);
+      if (refusal != null) {
+        err.println("kie-worker dlq replay: refusing to replay into '" + target + "': " + refusal
+            + "; replay only to the request topic or a topic of your own (--to-topic)");
+        return 2;
+      }
       Filter filter = new Filter(reasons, from, to);
       try {
-        Summary summary = replay(filter, fallbackTarget, out);
+        Summary summary = replay(filter, target, out);
         out.printf("%s: scanned %d, matched %d, %s %d, skipped %d%n", fromTopic, summary.scanned,
             summary.matched, dryRun ? "would replay" : "replayed", summary.replayed, summary.scanned - summary.matched);
         out.flush();
@@ -127,7 +152,27 @@ public final class DlqCommand implements Runnable {
       }
     }
 
-    private Summary replay(Filter filter, String fallbackTarget, PrintWriter out) throws Exception {
+    /** Why {@code target} may not receive replayed payloads, or null when it may. */
+    String refusedTarget(String target) {
+      if (target == null || target.isBlank()) {
+        return "no target topic";
+      }
+      if (target.equals(ledgerTopic)) {
+        return "it is the worker's ledger topic (--ledger-topic / WORKER_LEDGER_TOPIC)";
+      }
+      if (target.equals(resultTopic)) {
+        return "it is the worker's result topic (--result-topic / WORKER_RESULT_TOPIC)";
+      }
+      if (target.equals(fromTopic) || target.equals(System.getenv("WORKER_DLQ_TOPIC"))) {
+        return "it is the dead-letter topic";
+      }
+      if (target.startsWith("__")) {
+        return "it is a Kafka internal topic";
+      }
+      return null;
+    }
+
+    private Summary replay(Filter filter, String target, PrintWriter out) throws Exception {
       Summary summary = new Summary();
       long deadline = System.nanoTime() + timeout.toNanos();
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties());
@@ -151,10 +196,10 @@ public final class DlqCommand implements Runnable {
               continue;
             }
             summary.matched++;
-            String target = toTopic != null ? toTopic : headerOr(record, "dlq.original.topic", fallbackTarget);
-            out.printf("%s %s-%d@%d key=%s reason=%s time=%s -> %s%n", dryRun ? "would replay" : "replay",
-                record.topic(), record.partition(), record.offset(), keyText(record.key()),
-                headerOr(record, "dlq.reason", "?"), headerOr(record, "dlq.time", "?"), target);
+            out.printf("%s %s-%d@%d key=%s reason=%s time=%s original=%s -> %s%n",
+                dryRun ? "would replay" : "replay", record.topic(), record.partition(), record.offset(),
+                keyText(record.key()), headerOr(record, "dlq.reason", "?"), headerOr(record, "dlq.time", "?"),
+                headerOr(record, "dlq.original.topic", "?"), target);
             if (!dryRun) {
               sends.add(producer.send(republished(record, target)));
             }
@@ -190,7 +235,7 @@ public final class DlqCommand implements Runnable {
     static ProducerRecord<byte[], byte[]> republished(ConsumerRecord<byte[], byte[]> record, String target) {
       List<Header> headers = new ArrayList<>();
       for (Header h : record.headers()) {
-        if (!h.key().startsWith("dlq.") && !h.key().equals(REPLAYED_FROM)) {
+        if (!io.kieworker.result.DeadLetterHeaders.reserved(h.key()) && !h.key().equals(REPLAYED_FROM)) {
           headers.add(h);
         }
       }

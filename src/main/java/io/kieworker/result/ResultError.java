@@ -7,6 +7,12 @@ public record ResultError(String code, String message, boolean retryable) {
   public static final String VALIDATION = "VALIDATION";
   public static final String UNPARSEABLE = "UNPARSEABLE";
   public static final String DEADLINE = "DEADLINE";
+  /** The request's own durable records (ledger, result, dead letter) could not fit a Kafka record. */
+  public static final String TOO_LARGE = "TOO_LARGE";
+  /** Handling the record failed unexpectedly (a worker bug); the record is dead-lettered. */
+  public static final String INTERNAL = "INTERNAL";
+  /** Kafka refused to write the request's records for good (authorization, invalid topic, …). */
+  public static final String PRODUCE_REFUSED = "PRODUCE_REFUSED";
 
   JsonObject toJson() {
     return new JsonObject().put("code", code).put("message", message).put("retryable", retryable);

@@ -13,7 +13,10 @@ import java.util.stream.Collectors;
 
 /**
  * The value of a result record (design.md §4). {@code violations} is an optional extra of REJECTED
- * results, written as {@code "violations": [{path, message}]} only when not empty.
+ * results, written as {@code "violations": [{path, message}]} only when not empty; it holds at most
+ * {@value #MAX_VIOLATIONS} entries (path cut to {@value #MAX_VIOLATION_PATH}, message to
+ * {@value #MAX_VIOLATION_MESSAGE} characters), and {@code violationsOmitted} counts the rest. With
+ * the 2,000-character error message that bounds the rejection part of a result to about 40 KB.
  */
 public record ResultEvent(
     String requestId,
@@ -26,9 +29,13 @@ public record ResultEvent(
     Double creditsConsumed,
     Timings timings,
     Map<String, String> metadata,
-    List<Violation> violations) {
+    List<Violation> violations,
+    int violationsOmitted) {
 
   static final int MAX_REJECTION_MESSAGE = 2000;
+  public static final int MAX_VIOLATIONS = 50;
+  static final int MAX_VIOLATION_PATH = 200;
+  static final int MAX_VIOLATION_MESSAGE = 500;
 
   public ResultEvent {
     Objects.requireNonNull(requestId, "requestId");
@@ -36,14 +43,48 @@ public record ResultEvent(
     resultUrls = resultUrls == null ? List.of() : List.copyOf(resultUrls);
     timings = timings == null ? Timings.NONE : timings;
     metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
-    violations = violations == null ? List.of() : List.copyOf(violations);
+    List<Violation> all = violations == null ? List.of() : violations;
+    violationsOmitted = Math.max(0, violationsOmitted) + Math.max(0, all.size() - MAX_VIOLATIONS);
+    violations = all.stream().limit(MAX_VIOLATIONS).map(ResultEvent::bounded).toList();
   }
 
   public ResultEvent(String requestId, ResultStatus status, String model, String taskId,
       List<String> resultUrls, ResultError error, int attempts, Double creditsConsumed,
       Timings timings, Map<String, String> metadata) {
     this(requestId, status, model, taskId, resultUrls, error, attempts, creditsConsumed, timings,
-        metadata, List.of());
+        metadata, List.of(), 0);
+  }
+
+  public ResultEvent(String requestId, ResultStatus status, String model, String taskId,
+      List<String> resultUrls, ResultError error, int attempts, Double creditsConsumed,
+      Timings timings, Map<String, String> metadata, List<Violation> violations) {
+    this(requestId, status, model, taskId, resultUrls, error, attempts, creditsConsumed, timings,
+        metadata, violations, 0);
+  }
+
+  private static Violation bounded(Violation v) {
+    return new Violation(cut(v.path(), MAX_VIOLATION_PATH), cut(v.message(), MAX_VIOLATION_MESSAGE));
+  }
+
+  private static String cut(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
+  }
+
+  /**
+   * A REJECTED result with a worker code and one sentence, e.g. {@link ResultError#TOO_LARGE}
+   * or {@link ResultError#INTERNAL}; no paid call was made.
+   */
+  public static ResultEvent rejected(String requestId, String model, Map<String, String> metadata,
+      String code, String message, Instant receivedAt) {
+    return new ResultEvent(requestId, ResultStatus.REJECTED, cut(model, MAX_VIOLATION_PATH), null, List.of(),
+        new ResultError(code, cut(message, MAX_REJECTION_MESSAGE), false), 0, null,
+        new Timings(receivedAt, null, null, null), metadata, List.of(), 0);
+  }
+
+  /** The same result without metadata and violations: what is left when the full one cannot be written. */
+  public ResultEvent withoutExtras() {
+    return new ResultEvent(requestId, status, cut(model, MAX_VIOLATION_PATH), taskId, resultUrls, error,
+        attempts, creditsConsumed, timings, Map.of(), List.of(), violationsOmitted + violations.size());
   }
 
   /**
@@ -54,7 +95,8 @@ public record ResultEvent(
       List<Violation> violations, Instant receivedAt) {
     List<Violation> all = violations == null ? List.of() : violations;
     boolean unparseable = all.stream().anyMatch(v -> "$".equals(v.path()));
-    String message = all.stream().map(Violation::toString).collect(Collectors.joining("; "));
+    String message = all.stream().limit(MAX_VIOLATIONS).map(Violation::toString)
+        .collect(Collectors.joining("; "));
     if (message.length() > MAX_REJECTION_MESSAGE) {
       message = message.substring(0, MAX_REJECTION_MESSAGE - 1) + "…";
     }
@@ -62,13 +104,13 @@ public record ResultEvent(
         unparseable ? ResultError.UNPARSEABLE : ResultError.VALIDATION,
         message.isEmpty() ? "the request was rejected" : message,
         false);
-    return new ResultEvent(requestId, ResultStatus.REJECTED, model, null, List.of(), error, 0, null,
-        new Timings(receivedAt, null, null, null), metadata, all);
+    return new ResultEvent(requestId, ResultStatus.REJECTED, cut(model, MAX_VIOLATION_PATH), null, List.of(),
+        error, 0, null, new Timings(receivedAt, null, null, null), metadata, all, 0);
   }
 
   public ResultEvent withPublishedAt(Instant at) {
     return new ResultEvent(requestId, status, model, taskId, resultUrls, error, attempts,
-        creditsConsumed, timings.withPublishedAt(at), metadata, violations);
+        creditsConsumed, timings.withPublishedAt(at), metadata, violations, violationsOmitted);
   }
 
   public JsonObject toJson() {
@@ -87,6 +129,9 @@ public record ResultEvent(
       JsonArray array = new JsonArray();
       violations.forEach(v -> array.add(new JsonObject().put("path", v.path()).put("message", v.message())));
       json.put("violations", array);
+    }
+    if (violationsOmitted > 0) {
+      json.put("violationsOmitted", violationsOmitted);
     }
     return json;
   }
@@ -123,7 +168,8 @@ public record ResultEvent(
         credits == null ? null : credits.doubleValue(),
         Timings.fromJson(json.getJsonObject("timings")),
         stringMap(json.getJsonObject("metadata")),
-        violations(json.getJsonArray("violations")));
+        violations(json.getJsonArray("violations")),
+        json.getInteger("violationsOmitted", 0));
   }
 
   /** 18.0 is written as 18, as in the contract's example. */

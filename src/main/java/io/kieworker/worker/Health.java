@@ -38,8 +38,15 @@ public final class Health {
     stopping = true;
   }
 
-  void producerFailed() {
-    producerFailedAt = System.currentTimeMillis();
+  /**
+   * A send failed. A record Kafka refuses for good (too large, not authorized for one topic, …) is
+   * that record's problem, handled where it was written: it does not make the instance unready for
+   * every other request. Anything else (broker unreachable, timeouts) does, for 30 s.
+   */
+  void producerFailed(Throwable cause) {
+    if (!ProduceRefusal.refused(cause)) {
+      producerFailedAt = System.currentTimeMillis();
+    }
   }
 
   /** Null when ready, else why not. */

@@ -1,8 +1,10 @@
 package io.kieworker.worker;
 
+import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.result.CloudEventHeaders;
 import io.kieworker.result.DeadLetterHeaders;
 import io.kieworker.result.HeaderValue;
+import io.kieworker.result.RecordSize;
 import io.kieworker.result.ResultEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,54 +19,143 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Publishes result events (CloudEvents binary mode) and dead letters. Futures complete once the
  * broker acknowledged the record; a failed send is retried with backoff until it goes through,
- * because an offset is committed only after its result or dead letter is durable.
+ * because an offset is committed only after its result or dead letter is durable — unless Kafka
+ * refuses the record for good ({@link ProduceRefusal}: too large, not authorized, invalid topic):
+ * that is logged, counted in {@code kie_worker.produce.refused} and never retried forever.
+ *
+ * <p>Sizes: a result record is at most the record bound ({@link RecordSize}, 1,000,000 bytes by
+ * default): when the full one would not fit, the pass-through headers and then the metadata and
+ * violations are left out. A dead letter is at most the bound too: original headers are capped
+ * ({@link DeadLetterHeaders}) and the original value is omitted, with {@code dlq.value-dropped},
+ * when it does not fit.
  */
 final class Outbox {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
   private static final long MAX_BACKOFF_MS = 30_000;
+  static final String VALUE_DROPPED = "dlq.value-dropped";
 
   private final Vertx vertx;
   private final KafkaProducer<String, Buffer> producer;
   private final String resultTopic;
   private final String dlqTopic;
+  private final int maxRecordBytes;
+  private final WorkerMetrics metrics;
 
-  Outbox(Vertx vertx, KafkaProducer<String, Buffer> producer, String resultTopic, String dlqTopic) {
+  Outbox(Vertx vertx, KafkaProducer<String, Buffer> producer, String resultTopic, String dlqTopic,
+      int maxRecordBytes, WorkerMetrics metrics) {
     this.vertx = vertx;
     this.producer = producer;
     this.resultTopic = resultTopic;
     this.dlqTopic = dlqTopic;
+    this.maxRecordBytes = maxRecordBytes;
+    this.metrics = metrics;
   }
 
+  int maxRecordBytes() {
+    return maxRecordBytes;
+  }
+
+  /**
+   * Writes the result (reduced to fit the record bound). When Kafka refuses it for good, the result
+   * without extras is tried once, then the result goes to the DLQ ({@code dlq.reason=RESULT_REFUSED});
+   * the future still completes with the event, so the request ends and its offset moves on.
+   */
   Future<ResultEvent> publishResult(ResultEvent event, List<HeaderValue> passThrough) {
     ResultEvent stamped = event.withPublishedAt(Instant.now());
-    return durably("result " + event.requestId(), () -> {
-      KafkaProducerRecord<String, Buffer> record =
-          KafkaProducerRecord.create(resultTopic, stamped.requestId(), stamped.toJson().toBuffer());
-      record.addHeaders(kafkaHeaders(CloudEventHeaders.forResult(stamped, passThrough)));
-      return producer.send(record).mapEmpty();
-    }).map(stamped);
+    Fitted fitted = fit(stamped, passThrough);
+    return sendResult(fitted).recover(e -> {
+      if (!ProduceRefusal.refused(e)) {
+        return Future.failedFuture(e);
+      }
+      Fitted bare = new Fitted(fitted.event.withoutExtras(), List.of());
+      return (fitted.equals(bare) ? Future.<Void>failedFuture(e) : sendResult(bare))
+          .recover(again -> resultToDeadLetters(bare.event, again));
+    }).map(fitted.event);
   }
 
+  private record Fitted(ResultEvent event, List<HeaderValue> passThrough) {}
+
+  private Fitted fit(ResultEvent event, List<HeaderValue> passThrough) {
+    List<HeaderValue> headers = passThrough == null ? List.of() : passThrough;
+    if (fits(event, headers)) {
+      return new Fitted(event, headers);
+    }
+    metrics.counter("kie_worker.results.reduced", "dropped", "headers").increment();
+    if (fits(event, List.of())) {
+      LOG.warn("Result {} would exceed {} bytes: written without its pass-through headers", event.requestId(),
+          maxRecordBytes);
+      return new Fitted(event, List.of());
+    }
+    metrics.counter("kie_worker.results.reduced", "dropped", "metadata").increment();
+    LOG.warn("Result {} would exceed {} bytes: written without headers, metadata and violations",
+        event.requestId(), maxRecordBytes);
+    return new Fitted(event.withoutExtras(), List.of());
+  }
+
+  private boolean fits(ResultEvent event, List<HeaderValue> passThrough) {
+    int value = event.toJson().toBuffer().length();
+    return RecordSize.estimate(event.requestId(), value, CloudEventHeaders.forResult(event, passThrough))
+        <= maxRecordBytes;
+  }
+
+  private Future<Void> sendResult(Fitted fitted) {
+    ResultEvent stamped = fitted.event;
+    return durably("result " + stamped.requestId(), () -> {
+      KafkaProducerRecord<String, Buffer> record =
+          KafkaProducerRecord.create(resultTopic, stamped.requestId(), stamped.toJson().toBuffer());
+      record.addHeaders(kafkaHeaders(CloudEventHeaders.forResult(stamped, fitted.passThrough)));
+      return producer.send(record).mapEmpty();
+    });
+  }
+
+  private Future<Void> resultToDeadLetters(ResultEvent event, Throwable refusal) {
+    List<HeaderValue> headers = List.of(
+        HeaderValue.of("dlq.reason", "RESULT_REFUSED"),
+        HeaderValue.of("dlq.exception", oneLine(refusal.toString())),
+        HeaderValue.of("dlq.time", Instant.now().toString()));
+    return durably("dead letter of result " + event.requestId(),
+            () -> sendDeadLetter(event.requestId(), event.toJson().toBuffer(), kafkaHeaders(headers)))
+        .recover(e -> {
+          LOG.error("Result {} could not be written to {} nor to {}: it is lost ({})", event.requestId(),
+              resultTopic, dlqTopic, e.toString());
+          return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * Dead-letters {@code original}: its key, its value when it fits the record bound, the worker's
+   * {@code dlq.*} headers and the (bounded) original headers. Completes once written, or once Kafka
+   * refused it for good (logged and counted): either way the record's handling has ended.
+   */
   Future<Void> publishDeadLetter(ConsumerRecord<String, byte[]> original, String reason, String detail) {
-    List<KafkaHeader> headers = kafkaHeaders(DeadLetterHeaders.of(reason, detail, original.topic(),
+    List<HeaderValue> values = new ArrayList<>(DeadLetterHeaders.of(reason, detail, original.topic(),
         original.partition(), original.offset(), Instant.now(), original.headers()));
     Buffer value = original.value() == null ? null : Buffer.buffer(original.value());
-    return durably("dead letter " + original.topic() + "-" + original.partition() + "@" + original.offset(),
-        () -> sendDeadLetter(original.key(), value, headers).recover(e -> {
-          if (e instanceof RecordTooLargeException) {
-            List<KafkaHeader> dropped = new ArrayList<>(headers);
-            dropped.add(KafkaHeader.header("dlq.value-dropped", "too large for the DLQ topic"));
-            return sendDeadLetter(original.key(), null, dropped);
-          }
-          return Future.failedFuture(e);
-        }));
+    if (value != null && RecordSize.estimate(original.key(), value.length(), values) > maxRecordBytes) {
+      values.add(HeaderValue.of(VALUE_DROPPED, "the value of " + value.length()
+          + " bytes would exceed the " + maxRecordBytes + "-byte record bound"));
+      value = null;
+    }
+    List<KafkaHeader> headers = kafkaHeaders(values);
+    Buffer firstValue = value;
+    String what = "dead letter " + original.topic() + "-" + original.partition() + "@" + original.offset();
+    return durably(what, () -> sendDeadLetter(original.key(), firstValue, headers).recover(e -> {
+      if (firstValue != null && ProduceRefusal.tooLarge(e)) {
+        List<KafkaHeader> dropped = new ArrayList<>(headers);
+        dropped.add(KafkaHeader.header(VALUE_DROPPED, "too large for the DLQ topic"));
+        return sendDeadLetter(original.key(), null, dropped);
+      }
+      return Future.failedFuture(e);
+    })).recover(e -> {
+      LOG.error("Kafka refused the {} for good ({}); the record is skipped without one", what, e.toString());
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Void> sendDeadLetter(String key, Buffer value, List<KafkaHeader> headers) {
@@ -73,7 +164,11 @@ final class Outbox {
     return producer.send(record).mapEmpty();
   }
 
-  /** Retries {@code send} with capped exponential backoff until it succeeds. */
+  /**
+   * Retries {@code send} with capped exponential backoff until it succeeds, or fails it at once when
+   * Kafka refused the record for good (see {@link ProduceRefusal}): such an error is logged at ERROR
+   * and counted in {@code kie_worker.produce.refused{error}}, and the caller ends its request another way.
+   */
   Future<Void> durably(String what, Supplier<Future<Void>> send) {
     return durably(what, send, () -> true);
   }
@@ -100,15 +195,33 @@ final class Outbox {
         promise.complete();
         return;
       }
+      if (ProduceRefusal.refused(ar.cause())) {
+        refused(what, ar.cause());
+        promise.fail(ar.cause());
+        return;
+      }
       long backoff = Math.min(MAX_BACKOFF_MS, 200L << Math.min(attempt, 10));
       LOG.warn("Writing {} failed ({}); retrying in {} ms", what, ar.cause().toString(), backoff);
       vertx.setTimer(backoff, id -> attempt(what, send, wanted, attempt + 1, promise));
     });
   }
 
+  /** Logs and counts a record Kafka will never accept; for callers that write outside {@link #durably}. */
+  void refused(String what, Throwable cause) {
+    metrics.counter("kie_worker.produce.refused", "error", ProduceRefusal.tag(cause)).increment();
+    LOG.error("Kafka refused {} for good, not retrying: {}", what, cause.toString());
+  }
+
+  /** Null header values are skipped: the Vert.x producer cannot write them (and they carry no value). */
   private static List<KafkaHeader> kafkaHeaders(List<HeaderValue> values) {
     List<KafkaHeader> headers = new ArrayList<>(values.size());
-    values.forEach(h -> headers.add(KafkaHeader.header(h.name(), h.value())));
+    values.stream().filter(h -> h.value() != null)
+        .forEach(h -> headers.add(KafkaHeader.header(h.name(), h.value())));
     return headers;
+  }
+
+  private static String oneLine(String text) {
+    String line = text.replaceAll("\\p{Cntrl}", " ");
+    return line.length() <= 500 ? line : line.substring(0, 499) + "…";
   }
 }

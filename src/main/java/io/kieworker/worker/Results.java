@@ -50,6 +50,13 @@ final class Results {
         Instant.now());
   }
 
+  /** No paid call was made for the task (e.g. Kafka refused its SUBMITTING record): REJECTED with {@code code}. */
+  static ResultEvent rejected(PendingTask task, String code, String message) {
+    return new ResultEvent(task.requestId, ResultStatus.REJECTED, task.model, null, List.of(),
+        new ResultError(code, message, false), 0, null, new Timings(task.receivedAt, null, null, null),
+        metadata(task.metadata));
+  }
+
   static ResultEvent timedOut(PendingTask task) {
     return event(task, ResultStatus.TIMED_OUT, List.of(), new ResultError(ResultError.DEADLINE,
         "no terminal state from Kie.ai before the deadline", true), null, Instant.now());

@@ -264,7 +264,11 @@ final class Submitter {
             quotaProbe = null; // the probe was never sent: the next queued create probes instead
             probeDue = true;
           }
-          if (ar.failed()) {
+          if (ar.failed() && ProduceRefusal.refused(ar.cause())) {
+            // Kafka will never take this SUBMITTING record: end the request unpaid, do not retry.
+            limiter.release(task.createSlotAt);
+            worker.refusedBeforeCreate(task, ar.cause());
+          } else if (ar.failed()) {
             TaskLog.warn(LOG, task, "Ledger write before create failed for {}: {}", task.requestId, ar.cause().toString());
             task.attempts--;
             limiter.release(task.createSlotAt);

@@ -17,7 +17,10 @@ import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.model.ModelRegistry;
 import io.kieworker.request.ParseOutcome;
 import io.kieworker.request.RequestParser;
+import io.kieworker.result.HeaderValue;
 import io.kieworker.result.PassThroughHeaders;
+import io.kieworker.result.RecordSize;
+import io.kieworker.result.ResultError;
 import io.kieworker.result.ResultEvent;
 import io.kieworker.tracking.CompletionTimes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -123,10 +126,11 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     producerMetrics = io.kieworker.metrics.MetricsSetup.bindProducer(producer.unwrap(), metrics.registry(), "producer");
     producer.exceptionHandler(e -> {
       LOG.warn("Kafka producer: {}", e.toString());
-      health.producerFailed();
+      health.producerFailed(e);
     });
     ledger = new TaskLedger(producer, config.topics().ledger(), instanceId);
-    outbox = new Outbox(vertx, producer, config.topics().results(), config.topics().dlq());
+    outbox = new Outbox(vertx, producer, config.topics().results(), config.topics().dlq(),
+        RecordSize.maxRecordBytes(kafka), metrics);
     kie = new KieClient(vertx, kieOptions());
     parser = new RequestParser(registry, config.worker().maxRequestBytes());
     String secret = config.worker().callbackSecret() != null
@@ -573,9 +577,57 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
       }
       offsets.received(record.partition(), record.offset());
       metrics.requestConsumed();
-      intake(state, record);
+      try {
+        intake(state, record);
+      } catch (RuntimeException e) {
+        // A bug handling one record must not skip the rest of the batch nor stop the partition.
+        internalFailure(state, record, e);
+      }
     }
     updatePause();
+  }
+
+  /**
+   * Handling {@code record} threw: it is dead-lettered ({@code dlq.reason=INTERNAL}) and gets a
+   * REJECTED result with code INTERNAL under the request id the parser finds (else
+   * topic-partition-offset); its offset then finishes like any other's.
+   */
+  private void internalFailure(PartitionState state, ConsumerRecord<String, byte[]> record, RuntimeException e) {
+    String requestId = record.topic() + "-" + record.partition() + "-" + record.offset();
+    try {
+      requestId = parser.parse(record.topic(), record.partition(), record.offset(), record.value()).requestId();
+      PendingTask started = state.pending.get(requestId);
+      if (started != null && Long.valueOf(record.offset()).equals(started.offset)) {
+        state.pending.remove(requestId);
+        forget(started);
+      }
+      LOG.error("Handling {}-{}@{} ({}) failed; dead-lettering it as INTERNAL", record.topic(),
+          record.partition(), record.offset(), requestId, e);
+      metrics.rejected("internal");
+      ResultEvent result = ResultEvent.rejected(requestId, null, Map.of(), ResultError.INTERNAL,
+          "the worker failed to handle this request (" + e.getClass().getSimpleName() + "); it was dead-lettered",
+          Instant.now());
+      finishRejected(record, result, ResultError.INTERNAL, e.toString(), passThrough(record));
+    } catch (RuntimeException again) {
+      LOG.error("Dead-lettering {}-{}@{} ({}) failed too; skipping it", record.topic(), record.partition(),
+          record.offset(), requestId, again);
+      offsets.finished(record.partition(), record.offset());
+    }
+  }
+
+  /** The record's pass-through headers within their bounds; each one dropped is counted. */
+  private List<HeaderValue> passThrough(ConsumerRecord<String, byte[]> record) {
+    return PassThroughHeaders.select(record.headers(),
+        drop -> metrics.counter("kie_worker.headers.dropped", "reason", drop.tag()).increment());
+  }
+
+  /** The DLQ record and the REJECTED result, then (see {@link #answered}) the offset: the record's handling has ended. */
+  private void finishRejected(ConsumerRecord<String, byte[]> record, ResultEvent result, String reason,
+      String detail, List<HeaderValue> headers) {
+    answered(record, result.requestId(), Future.all(
+            outbox.publishDeadLetter(record, reason, detail),
+            outbox.publishResult(result, headers)))
+        .onComplete(ar -> metrics.result("REJECTED", result.model(), null));
   }
 
   private void intake(PartitionState state, ConsumerRecord<String, byte[]> record) {
@@ -604,9 +656,14 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     var request = outcome.request();
     PendingTask task = new PendingTask(requestId, record.partition(), record.offset(), request.model(),
         request.endpoint(), request.input(), new JsonObject(new HashMap<>(request.metadata())),
-        PassThroughHeaders.toJson(PassThroughHeaders.select(record.headers())), receivedAt);
+        PassThroughHeaders.toJson(passThrough(record)), receivedAt);
     task.deadlineAt = receivedAt.plus(config.worker().deadline()).toEpochMilli();
     task.source(record.topic(), record.offset());
+    int largest = DurableSize.largestLedgerRecord(task, instanceId);
+    if (largest > outbox.maxRecordBytes()) {
+      tooLarge(record, outcome, largest, receivedAt);
+      return;
+    }
     state.pending.put(requestId, task);
     submitter.enqueue(task);
   }
@@ -619,10 +676,20 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
         record.offset(), outcome.detail());
     ResultEvent result = ResultEvent.rejected(outcome.requestId(), outcome.model(), outcome.metadata(),
         outcome.violations(), receivedAt);
-    answered(record, outcome.requestId(), Future.all(
-            outbox.publishDeadLetter(record, reason, outcome.detail()),
-            outbox.publishResult(result, PassThroughHeaders.select(record.headers()))))
-        .onComplete(ar -> metrics.result("REJECTED", outcome.model(), null));
+    finishRejected(record, result, reason, outcome.detail(), passThrough(record));
+  }
+
+  /** A valid request whose ledger records could never be written: REJECTED TOO_LARGE, nothing paid. */
+  private void tooLarge(ConsumerRecord<String, byte[]> record, ParseOutcome outcome, int bytes, Instant receivedAt) {
+    String message = "the request's ledger record would be about " + bytes + " bytes; the record bound is "
+        + outbox.maxRecordBytes() + " (input, metadata and pass-through headers count; inline images once"
+        + " uploaded do not)";
+    metrics.rejected("too_large");
+    RequestLog.info(LOG, outcome.requestId(), null, record.partition(), record.offset(),
+        "Rejected {} ({}-{}@{}): {}", outcome.requestId(), record.topic(), record.partition(), record.offset(), message);
+    ResultEvent result = ResultEvent.rejected(outcome.requestId(), outcome.model(), outcome.metadata(),
+        ResultError.TOO_LARGE, message, receivedAt);
+    finishRejected(record, result, ResultError.TOO_LARGE, message, passThrough(record));
   }
 
   /**
@@ -687,6 +754,19 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   }
 
   // ---- called by Submitter and Tracker -----------------------------------------------------------
+
+  /**
+   * Kafka refused the task's SUBMITTING record for good (too large for the broker, not authorized):
+   * no create was sent. The request ends REJECTED (TOO_LARGE or PRODUCE_REFUSED) instead of being
+   * retried until its deadline.
+   */
+  void refusedBeforeCreate(PendingTask task, Throwable cause) {
+    outbox.refused("ledger SUBMITTING " + task.requestId, cause);
+    task.attempts = 0;
+    boolean tooLarge = ProduceRefusal.tooLarge(cause);
+    finish(task, Results.rejected(task, tooLarge ? ResultError.TOO_LARGE : ResultError.PRODUCE_REFUSED,
+        "Kafka refused the request's ledger record (" + cause.getClass().getSimpleName() + "); nothing was paid"));
+  }
 
   /** The task id is durable: the request's offset may be committed. */
   void durable(PendingTask task) {

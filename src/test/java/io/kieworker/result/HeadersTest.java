@@ -32,13 +32,14 @@ class HeadersTest {
   }
 
   @Test
-  void selectsXAndTraceContextHeadersOnly() {
-    List<HeaderValue> kept = PassThroughHeaders.select(requestHeaders());
+  void selectsXAndTraceContextHeadersOnlyAndDropsNullValues() {
+    List<PassThroughHeaders.Drop> drops = new java.util.ArrayList<>();
+    List<HeaderValue> kept = PassThroughHeaders.select(requestHeaders(), drops::add);
 
     assertThat(kept).extracting(HeaderValue::name)
-        .containsExactly("x-foo", "X-Trace", "traceparent", "tracestate", "x-empty");
+        .containsExactly("x-foo", "X-Trace", "traceparent", "tracestate");
     assertThat(kept.get(0).text()).isEqualTo("foo");
-    assertThat(kept.get(4).value()).isNull();
+    assertThat(drops).containsExactly(PassThroughHeaders.Drop.NULL_VALUE);
   }
 
   @Test
@@ -91,7 +92,9 @@ class HeadersTest {
         tuple("dlq.original.offset", "1234"),
         tuple("dlq.time", "2025-12-08T07:24:26Z"));
     assertThat(headers.subList(6, headers.size())).extracting(HeaderValue::name)
-        .containsExactly("x-foo", "X-Trace", "traceparent", "tracestate", "authorization", "foo", "xfoo", "x-empty");
+        .containsExactly(DeadLetterHeaders.HEADERS_DROPPED, "x-foo", "X-Trace", "traceparent", "tracestate",
+            "authorization", "foo", "xfoo");
+    assertThat(headers.get(6).text()).isEqualTo("forged=0,null=1,oversize=0");
   }
 
   @Test

@@ -63,7 +63,7 @@ class DlqReplayTest {
   }
 
   @Test
-  void replaysFilteredRecordsToTheOriginalTopicWithTheirOwnHeaders() {
+  void replaysFilteredRecordsToTheRequestTopicWithTheirOwnHeaders() {
     Run run = replay("--reason", "INVALID", "--since", T2.toString());
     assertThat(run.exit).as(run.out).isZero();
     assertThat(run.out).contains("scanned 3, matched 1, replayed 1");
@@ -109,7 +109,7 @@ class DlqReplayTest {
 
   private Run replay(String... extra) {
     List<String> args = new ArrayList<>(List.of("dlq", "replay", "--bootstrap", KafkaBroker.bootstrapServers(),
-        "--from-topic", dlq, "--timeout", "PT30S"));
+        "--from-topic", dlq, "--request-topic", requests, "--timeout", "PT30S"));
     args.addAll(List.of(extra));
     StringWriter out = new StringWriter();
     CommandLine cli = new CommandLine(new Main());

@@ -1,0 +1,191 @@
+package io.kieworker.hostile;
+
+import static io.kieworker.testing.WorkerHarness.header;
+import static io.kieworker.testing.WorkerHarness.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kieworker.cli.Main;
+import io.kieworker.result.DeadLetterHeaders;
+import io.kieworker.result.HeaderValue;
+import io.kieworker.sim.SimOptions;
+import io.kieworker.testing.KafkaBroker;
+import io.kieworker.testing.WorkerHarness;
+import io.kieworker.worker.WorkerApp;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+/**
+ * Forged DLQ provenance (issue 9, item 3): {@code dlq replay} writes only to the request topic or a
+ * topic the operator names, never to the worker's ledger, result or DLQ topics, whatever the dead
+ * letters' headers say.
+ */
+@ExtendWith(KafkaBroker.class)
+class HostileDlqTest {
+  private String requests;
+  private String results;
+  private String dlq;
+  private String ledger;
+
+  @BeforeEach
+  void topics() {
+    String prefix = KafkaBroker.uniqueName("hdlq");
+    requests = prefix + ".requests";
+    results = prefix + ".results";
+    dlq = prefix + ".dlq";
+    ledger = prefix + ".tasks";
+    KafkaBroker.createTopic(requests, 1, false);
+    KafkaBroker.createTopic(results, 1, false);
+    KafkaBroker.createTopic(dlq, 1, false);
+    KafkaBroker.createTopic(ledger, 1, true);
+  }
+
+  @Test
+  void replayRefusesTheLedgerResultAndDlqTopicsAndKafkaInternalOnesEvenWhenNamed() throws Exception {
+    deadLetter("k1", "{\"requestId\":\"v1\"}", requests);
+    for (String target : List.of(ledger, results, dlq, "__consumer_offsets")) {
+      Run run = replay(requests, results, ledger, dlq, "--to-topic", target);
+      assertThat(run.exit).as(target + ": " + run.out).isEqualTo(2);
+      assertThat(run.out).contains("refusing to replay into '" + target + "'");
+    }
+    assertThat(endOffset(ledger)).isZero();
+    assertThat(endOffset(results)).isZero();
+    assertThat(endOffset(dlq)).as("only the one dead letter").isEqualTo(1);
+  }
+
+  @Test
+  void aForgedOriginalTopicHeaderDoesNotSteerTheReplay() throws Exception {
+    deadLetter("forged", "{\"requestId\":\"forged\"}", ledger);
+
+    Run run = replay(requests, results, ledger, dlq);
+
+    assertThat(run.exit).as(run.out).isZero();
+    assertThat(run.out).contains("original=" + ledger + " -> " + requests).contains("replayed 1");
+    assertThat(endOffset(ledger)).isZero();
+    assertThat(endOffset(requests)).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestCarryingForgedDlqHeadersIsDeadLetteredWithTheWorkersOwnAndItsReplayStaysOutOfTheLedger() {
+    try (WorkerHarness h = new WorkerHarness(1, new SimOptions().seed(5L))) {
+      WorkerApp app = h.startWorker(Map.of());
+      h.send("forged-e2e", "{\"requestId\":\"forged-e2e\",\"model\":\"dall-e\",\"input\":{\"prompt\":\"x\"}}",
+          Map.of("dlq.original.topic", h.ledger, "dlq.reason", "INVALID", "dlq.time", "2000-01-01T00:00:00Z"));
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !h.deadLetters().isEmpty());
+      ConsumerRecord<String, byte[]> dead = h.deadLetters().get(0);
+      assertThat(header(dead, "dlq.original.topic")).isEqualTo(h.requests);
+      assertThat(header(dead, "dlq.time")).doesNotStartWith("2000");
+      assertThat(header(dead, "dlq.headers-dropped")).isEqualTo("forged=3,null=0,oversize=0");
+      long ledgerBefore = endOffset(h.ledger);
+
+      Run run = replay(h.requests, h.results, h.ledger, h.dlq, "--reason", "INVALID");
+
+      assertThat(run.exit).as(run.out).isZero();
+      assertThat(run.out).contains("-> " + h.requests).contains("replayed 1");
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> h.resultsFor("forged-e2e").size() >= 2);
+      assertThat(ledgerKeys(h.ledger)).as("nothing replayed into the ledger").doesNotContain("forged-e2e");
+      assertThat(endOffset(h.ledger) - ledgerBefore).isZero();
+      assertThat(h.resultsById().get("forged-e2e").getJsonObject("error").getString("code")).isEqualTo("VALIDATION");
+      h.send("after", request("after-forged-e2e", "google/nano-banana", ""));
+      JsonObject after = h.awaitResultsFor(List.of("after-forged-e2e"), Duration.ofSeconds(30)).get("after-forged-e2e");
+      assertThat(after.getString("status")).isEqualTo("SUCCEEDED");
+      assertThat(ready(app)).isEqualTo(200);
+      assertThat(h.sim().counters().createRequests()).isEqualTo(1);
+    }
+  }
+
+  private void deadLetter(String key, String value, String originalTopic) throws Exception {
+    Properties props = new Properties();
+    props.putAll(KafkaBroker.producerConfig());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+      ProducerRecord<String, String> record = new ProducerRecord<>(dlq, 0, key, value);
+      for (HeaderValue h : DeadLetterHeaders.of("INVALID", "detail", originalTopic, 0, 7, Instant.now(),
+          List.of(new RecordHeader("x-trace", "t".getBytes(StandardCharsets.UTF_8))))) {
+        record.headers().add(h.name(), h.value());
+      }
+      producer.send(record).get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private record Run(int exit, String out) {}
+
+  private static Run replay(String requests, String results, String ledger, String dlq, String... extra) {
+    List<String> args = new ArrayList<>(List.of("dlq", "replay", "--bootstrap", KafkaBroker.bootstrapServers(),
+        "--from-topic", dlq, "--request-topic", requests, "--result-topic", results, "--ledger-topic", ledger,
+        "--timeout", "PT30S"));
+    args.addAll(List.of(extra));
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+    int exit = cli.execute(args.toArray(String[]::new));
+    return new Run(exit, out.toString());
+  }
+
+  private static long endOffset(String topic) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private static List<String> ledgerKeys(String topic) {
+    List<String> keys = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+        consumer.poll(Duration.ofMillis(100)).forEach(r -> keys.add(r.key()));
+        return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+      });
+    }
+    return keys;
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer() {
+    Properties props = new Properties();
+    props.putAll(KafkaBroker.consumerConfig(KafkaBroker.uniqueName("hdlq-reader")));
+    return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static int ready(WorkerApp app) {
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + app.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return response.statusCode();
+    } catch (Exception e) {
+      throw new AssertionError("GET /health/ready failed", e);
+    }
+  }
+}

@@ -12,6 +12,18 @@ import java.util.Properties;
  * {@code max.request.size} (then that, less {@value #BATCH_OVERHEAD} bytes): Kafka's default
  * {@code max.message.bytes} of a topic is 1,048,588 bytes, and a record above it is refused by the
  * broker for good ({@code RecordTooLargeException}). Raise both together to write larger records.
+ *
+ * <p>Largest record of each kind (default bound):
+ * <ul>
+ *   <li>result: at most the bound; CloudEvents headers under 1 KiB, pass-through headers at most
+ *       16 KiB ({@link PassThroughHeaders}), violations at most 50 (about 40 KiB); the rest is the
+ *       request's metadata, left out when the record would not fit ({@code Outbox});</li>
+ *   <li>dead letter: at most the bound; {@code dlq.*} headers under 1 KiB, original headers at most
+ *       64 KiB ({@link DeadLetterHeaders}); the original value is omitted when it would not fit;</li>
+ *   <li>ledger SUBMITTING / SUBMITTED / TERMINAL: at most the bound, checked for each new request
+ *       at intake (larger ones are REJECTED {@code TOO_LARGE}); OWNERSHIP, CALLBACK and RELEASED
+ *       records a few KiB (a callback body is bounded by the callback route).</li>
+ * </ul>
  */
 public final class RecordSize {
   public static final int DEFAULT_MAX_RECORD_BYTES = 1_000_000;

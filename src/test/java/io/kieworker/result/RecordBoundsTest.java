@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The size bounds of what the worker writes: pass-through headers, DLQ headers, violations. */
+@Tag("unit")
 class RecordBoundsTest {
   private static final Instant AT = Instant.parse("2025-12-08T07:24:26Z");
 

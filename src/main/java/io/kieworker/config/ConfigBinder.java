@@ -1,112 +1,100 @@
 package io.kieworker.config;
 
+import static io.kieworker.config.Parsers.quoted;
+import static io.kieworker.config.Settings.*;
+
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
-/** Turns {@link RawConfig} into typed records, collecting every problem before failing. */
+/**
+ * Builds the typed configuration records from {@link ConfigValues}, then checks the rules that
+ * span settings (one API key source, distinct topics). Every problem is collected before failing.
+ */
 final class ConfigBinder {
-  private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-  private static final String DURATION_HINT = "a duration like 15m or 900s";
+  private final ConfigValues values;
 
-  private final Map<String, String> envNames;
-  private final List<String> problems;
-
-  ConfigBinder(Map<String, String> envNames, List<String> problems) {
-    this.envNames = envNames;
-    this.problems = problems;
+  ConfigBinder(ConfigValues values) {
+    this.values = values;
   }
 
-  WorkerConfig bind(RawConfig raw) {
-    WorkerConfig config = new WorkerConfig(kafka(raw.kafka()), topics(raw.topics()), kie(raw.kie()),
-        http(raw.http()), worker(raw.worker()));
+  WorkerConfig bind() {
+    WorkerConfig config = new WorkerConfig(kafka(), topics(), kie(), http(), worker());
     checkTrustedCallbacksAreSigned(config);
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
+    failOnProblems();
     return config;
   }
 
-  private KafkaConfig kafka(RawConfig.Kafka k) {
-    Map<String, String> properties = new LinkedHashMap<>();
-    if (k.properties() != null) {
-      k.properties().forEach((key, value) -> {
-        if (value != null) {
-          properties.put(key, value);
-        }
-      });
-    }
-    return new KafkaConfig(required("kafka.bootstrapServers", k.bootstrapServers()),
-        required("kafka.groupId", k.groupId()), optional(k.groupInstanceId()), properties);
+  KafkaAccess bindKafkaAccess() {
+    KafkaAccess access = new KafkaAccess(kafka(), topics());
+    failOnProblems();
+    return access;
   }
 
-  private TopicsConfig topics(RawConfig.Topics t) {
-    TopicsConfig topics = new TopicsConfig(topic("topics.requests", t.requests()),
-        topic("topics.results", t.results()), topic("topics.dlq", t.dlq()), topic("topics.ledger", t.ledger()));
-    List<String> names = List.of(String.valueOf(topics.requests()), String.valueOf(topics.results()),
-        String.valueOf(topics.dlq()), String.valueOf(topics.ledger()));
+  private void failOnProblems() {
+    if (!values.problems().isEmpty()) {
+      throw new ConfigException(values.problems());
+    }
+  }
+
+  private KafkaConfig kafka() {
+    return new KafkaConfig(values.get(BOOTSTRAP_SERVERS), values.get(GROUP_ID), values.get(GROUP_INSTANCE_ID),
+        values.kafkaProperties());
+  }
+
+  private TopicsConfig topics() {
+    TopicsConfig topics = new TopicsConfig(values.get(REQUEST_TOPIC), values.get(RESULT_TOPIC),
+        values.get(DLQ_TOPIC), values.get(LEDGER_TOPIC));
     Set<String> seen = new HashSet<>();
-    for (String name : names) {
+    for (String name : List.of(String.valueOf(topics.requests()), String.valueOf(topics.results()),
+        String.valueOf(topics.dlq()), String.valueOf(topics.ledger()))) {
       if (!name.equals("null") && !seen.add(name)) {
-        problems.add("topics must all differ, but " + quoted(name) + " is used twice");
+        values.problem("topics must all differ, but " + quoted(name) + " is used twice");
       }
     }
     return topics;
   }
 
-  private KieConfig kie(RawConfig.Kie k) {
-    return new KieConfig(apiKey(k),
-        url("kie.baseUrl", k.baseUrl(), true),
-        url("kie.uploadBaseUrl", k.uploadBaseUrl(), true),
-        url("kie.callbackBaseUrl", k.callbackBaseUrl(), false),
-        optional(k.webhookHmacKey()),
-        required("kie.userAgent", k.userAgent()),
-        duration("kie.connectTimeout", k.connectTimeout()),
-        duration("kie.requestTimeout", k.requestTimeout()));
+  private KieConfig kie() {
+    return new KieConfig(apiKey(), values.get(BASE_URL), values.get(UPLOAD_BASE_URL), values.get(CALLBACK_BASE_URL),
+        values.get(WEBHOOK_HMAC_KEY), values.get(USER_AGENT), values.get(CONNECT_TIMEOUT),
+        values.get(REQUEST_TIMEOUT));
   }
 
-  private HttpConfig http(RawConfig.Http h) {
-    return new HttpConfig(required("http.host", h.host()), intIn("http.port", h.port(), 0, 65_535));
+  private HttpConfig http() {
+    return new HttpConfig(values.get(HTTP_HOST), orZero(values.get(HTTP_PORT)));
   }
 
-  private WorkerSettings worker(RawConfig.Worker w) {
-    int maxPending = intIn("worker.maxPending", w.maxPending(), 1, Integer.MAX_VALUE);
+  private WorkerSettings worker() {
     return new WorkerSettings(
-        optional(w.callbackSecret()),
-        intIn("worker.createRateLimit", w.createRateLimit(), 1, Integer.MAX_VALUE),
-        duration("worker.createRateWindow", w.createRateWindow()),
-        positiveNumber("worker.pollRate", w.pollRate()),
-        duration("worker.deadline", w.deadline()),
-        intIn("worker.maxInflightCreates", w.maxInflightCreates(), 1, Integer.MAX_VALUE),
-        maxPending,
-        ratio("worker.resumeRatio", w.resumeRatio()),
-        intIn("worker.resubmit5xx", w.resubmit5xx(), 0, 100),
-        duration("worker.ambiguousGrace", w.ambiguousGrace()),
-        duration("worker.dedupeWindow", w.dedupeWindow()),
-        duration("worker.commitInterval", w.commitInterval()),
-        duration("worker.shutdownTimeout", w.shutdownTimeout()),
-        intIn("worker.maxRequestBytes", w.maxRequestBytes(), 1, Integer.MAX_VALUE),
-        duration("worker.pollMinGap", w.pollMinGap()),
-        optional(w.expectedDuration()) == null ? null : duration("worker.expectedDuration", w.expectedDuration()),
-        callbackTrust(w.callbackTrust()),
-        intIn("worker.maxInflightUploads", w.maxInflightUploads(), 1, Integer.MAX_VALUE),
-        intIn("worker.maxUploadBytesInflight", w.maxUploadBytesInflight(), 1, Integer.MAX_VALUE),
-        duration("worker.quotaRecheck", w.quotaRecheck()),
-        duration("worker.maxRetryAfter", w.maxRetryAfter()));
+        values.get(CALLBACK_SECRET),
+        orZero(values.get(CREATE_RATE_LIMIT)),
+        values.get(CREATE_RATE_WINDOW),
+        orZero(values.get(POLL_RATE)),
+        values.get(DEADLINE),
+        orZero(values.get(MAX_INFLIGHT_CREATES)),
+        orZero(values.get(MAX_PENDING)),
+        orZero(values.get(RESUME_RATIO)),
+        orZero(values.get(RESUBMIT_5XX)),
+        values.get(AMBIGUOUS_GRACE),
+        values.get(DEDUPE_WINDOW),
+        values.get(COMMIT_INTERVAL),
+        values.get(SHUTDOWN_TIMEOUT),
+        orZero(values.get(MAX_REQUEST_BYTES)),
+        values.get(POLL_MIN_GAP),
+        values.get(EXPECTED_DURATION),
+        "token".equals(values.get(CALLBACK_TRUST)),
+        orZero(values.get(MAX_INFLIGHT_UPLOADS)),
+        orZero(values.get(MAX_UPLOAD_BYTES_INFLIGHT)),
+        values.get(QUOTA_RECHECK),
+        values.get(MAX_RETRY_AFTER));
   }
 
   /**
@@ -115,185 +103,53 @@ final class ConfigBinder {
    */
   private void checkTrustedCallbacksAreSigned(WorkerConfig config) {
     if (config.worker().trustCallbacks() && config.kie().webhookHmacKey() == null) {
-      problems.add(label("worker.callbackTrust") + " is token, which needs " + label("kie.webhookHmacKey")
+      values.problem(values.label(CALLBACK_TRUST) + " is token, which needs " + values.label(WEBHOOK_HMAC_KEY)
           + " to verify Kie.ai's callback signature: set the key, or use confirm");
     }
   }
 
-  /** {@code confirm} (default): a callback triggers a recordInfo read; {@code token}: its body is trusted. */
-  private boolean callbackTrust(String value) {
-    String v = optional(value);
-    if (v == null || v.equals("confirm")) {
-      return false;
-    }
-    if (v.equals("token")) {
-      return true;
-    }
-    problems.add(label("worker.callbackTrust") + " must be confirm or token, got " + quoted(v));
-    return false;
-  }
-
   /** KIE_API_KEY or the trimmed content of KIE_API_KEY_FILE; the value itself never enters a message. */
-  private String apiKey(RawConfig.Kie k) {
-    String key = optional(k.apiKey());
-    String file = optional(k.apiKeyFile());
-    String keyLabel = label("kie.apiKey");
-    String fileLabel = label("kie.apiKeyFile");
+  private String apiKey() {
+    String key = values.get(API_KEY);
+    String file = values.get(API_KEY_FILE);
     if (key != null && file != null) {
-      problems.add(keyLabel + " and " + fileLabel + " are both set: set only one");
+      values.problem(values.label(API_KEY) + " and " + values.label(API_KEY_FILE) + " are both set: set only one");
       return null;
     }
     if (file != null) {
-      return readKeyFile(fileLabel, file);
+      return readKeyFile(values.label(API_KEY_FILE), file);
     }
     if (key == null) {
-      problems.add(keyLabel + " is required: set " + envOr("kie.apiKey", "kie.apiKey") + " or "
-          + envOr("kie.apiKeyFile", "kie.apiKeyFile"));
+      values.problem(values.label(API_KEY) + " is required: set " + API_KEY.env() + " or " + API_KEY_FILE.env());
     }
-    return key == null ? null : key.trim();
+    return key;
   }
 
   private String readKeyFile(String fileLabel, String file) {
     try {
       String content = Files.readString(Path.of(file)).trim();
       if (content.isEmpty()) {
-        problems.add(fileLabel + " names an empty file: " + file);
+        values.problem(fileLabel + " names an empty file: " + file);
         return null;
       }
       return content;
     } catch (NoSuchFileException e) {
-      problems.add(fileLabel + " cannot be read: no such file " + file);
+      values.problem(fileLabel + " cannot be read: no such file " + file);
     } catch (AccessDeniedException e) {
-      problems.add(fileLabel + " cannot be read: permission denied for " + file);
+      values.problem(fileLabel + " cannot be read: permission denied for " + file);
     } catch (MalformedInputException e) {
-      problems.add(fileLabel + " cannot be read: " + file + " is not UTF-8 text");
+      values.problem(fileLabel + " cannot be read: " + file + " is not UTF-8 text");
     } catch (IOException | InvalidPathException e) {
-      problems.add(fileLabel + " cannot be read: " + file + " (" + e.getClass().getSimpleName() + ")");
+      values.problem(fileLabel + " cannot be read: " + file + " (" + e.getClass().getSimpleName() + ")");
     }
     return null;
   }
 
-  private String required(String path, String value) {
-    if (value == null || value.isBlank()) {
-      problems.add(label(path) + " is required");
-      return null;
-    }
-    return value.trim();
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
   }
 
-  private static String optional(String value) {
-    return value == null || value.isBlank() ? null : value.trim();
-  }
-
-  private String topic(String path, String value) {
-    String name = required(path, value);
-    if (name != null && !TOPIC.matcher(name).matches()) {
-      problems.add(label(path) + " must be a Kafka topic name (letters, digits, '.', '_', '-'), got " + quoted(name));
-    }
-    return name;
-  }
-
-  private String url(String path, String value, boolean isRequired) {
-    String text = isRequired ? required(path, value) : optional(value);
-    if (text == null) {
-      return null;
-    }
-    try {
-      URI uri = new URI(text);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        problems.add(label(path) + " must be an http(s) URL, got " + quoted(text));
-        return null;
-      }
-      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        problems.add(label(path) + " must be a base URL without query or fragment, got " + quoted(text));
-        return null;
-      }
-      return text.replaceAll("/+$", "");
-    } catch (URISyntaxException e) {
-      problems.add(label(path) + " must be an http(s) URL, got " + quoted(text) + " (" + e.getReason() + ")");
-      return null;
-    }
-  }
-
-  private Duration duration(String path, String value) {
-    String text = required(path, value);
-    if (text == null) {
-      return null;
-    }
-    Duration d = Durations.parse(text).orElse(null);
-    if (d == null || d.isZero()) {
-      problems.add(label(path) + " must be " + DURATION_HINT + (d == null ? "" : " above zero")
-          + ", got " + quoted(text));
-      return null;
-    }
-    return d;
-  }
-
-  private int intIn(String path, String value, int min, int max) {
-    String text = required(path, value);
-    if (text == null) {
-      return 0;
-    }
-    String range = max == Integer.MAX_VALUE ? "a whole number ≥ " + min : min + "–" + max;
-    try {
-      long n = Long.parseLong(text);
-      if (n >= min && n <= max) {
-        return (int) n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below, with the range
-    }
-    problems.add(label(path) + " must be " + range + ", got " + quoted(text));
-    return 0;
-  }
-
-  private double positiveNumber(String path, String value) {
-    String text = required(path, value);
-    if (text == null) {
-      return 0;
-    }
-    try {
-      double d = Double.parseDouble(text);
-      if (d > 0 && Double.isFinite(d)) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    problems.add(label(path) + " must be a number above 0, got " + quoted(text));
-    return 0;
-  }
-
-  private double ratio(String path, String value) {
-    String text = required(path, value);
-    if (text == null) {
-      return 0;
-    }
-    try {
-      double d = Double.parseDouble(text);
-      if (d > 0 && d < 1) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    problems.add(label(path) + " must be a number between 0 and 1 (exclusive), got " + quoted(text));
-    return 0;
-  }
-
-  /** "WORKER_DEADLINE (worker.deadline)", or the path alone when the file holds a literal there. */
-  private String label(String path) {
-    String env = envNames.get(path);
-    return env == null ? path : env + " (" + path + ")";
-  }
-
-  private String envOr(String path, String fallback) {
-    return envNames.getOrDefault(path, fallback);
-  }
-
-  private static String quoted(String value) {
-    String shown = value.length() > 80 ? value.substring(0, 77) + "..." : value;
-    return '"' + shown + '"';
+  private static double orZero(Double value) {
+    return value == null ? 0 : value;
   }
 }

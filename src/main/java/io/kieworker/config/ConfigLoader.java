@@ -1,94 +1,66 @@
 package io.kieworker.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads {@code conf/application.yaml} with {@code ${ENV:default}} placeholders filled from the
- * environment and checks every value, failing with all problems at once. The bundled copy (classpath
- * {@code conf/application.yaml}) is the base; a given file is laid over it, so it needs only the keys
- * it changes. Blocking file I/O: call it at startup, never on an event loop.
+ * Reads the configuration: for every setting of {@link Settings}, its environment variable when set
+ * and non-empty, else the value in the YAML file (where {@code ${ENV:default}} placeholders are
+ * filled from the environment), else the setting's default. Every value is checked and every
+ * problem reported at once. Blocking file I/O: call it at startup, never on an event loop.
  */
 public final class ConfigLoader {
-  public static final String BUNDLED = "conf/application.yaml";
+  /** The file key whose value is a map passed to every Kafka client as is. */
+  static final String KAFKA_PROPERTIES = "kafka.properties";
 
   private ConfigLoader() {}
 
   /**
-   * @param file a YAML file laid over the bundled one, or null for the bundled one alone
+   * Everything {@code run} needs.
+   *
+   * @param file a YAML file (only the keys it changes), or null for environment and defaults alone
    * @param env the environment, normally {@code System.getenv()}
    * @throws ConfigException listing every problem found
    */
   public static WorkerConfig load(Path file, Map<String, String> env) {
-    ObjectNode tree = bundled();
-    if (file != null) {
-      overlay(tree, readFile(file));
-    }
-    Map<String, String> envNames = new HashMap<>();
-    substitute(tree, "", env, envNames);
+    ConfigValues values = values(file, env);
+    return new ConfigBinder(values).bind();
+  }
+
+  /** What the Kafka tools ({@code dlq replay}) need: brokers, client properties and topics; no API key. */
+  public static KafkaAccess loadKafka(Path file, Map<String, String> env) {
+    ConfigValues values = values(file, env);
+    return new ConfigBinder(values).bindKafkaAccess();
+  }
+
+  /** The resolved text of every setting with where it came from (for {@code kie-worker config}). */
+  public static ConfigValues values(Path file, Map<String, String> env) {
     List<String> problems = new ArrayList<>();
-    RawConfig raw = bind(tree, problems);
-    return new ConfigBinder(envNames, problems).bind(raw);
-  }
-
-  private static YAMLMapper mapper(List<String> unknownKeys) {
-    YAMLMapper mapper = new YAMLMapper();
-    mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    mapper.addHandler(new DeserializationProblemHandler() {
-      @Override
-      public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
-          JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
-        // For a mapping or list value the parser has already entered it; its parent holds the key.
-        JsonStreamContext holder = p.currentToken() != null && p.currentToken().isStructStart()
-            ? p.getParsingContext().getParent() : p.getParsingContext();
-        String path = holder == null ? propertyName : dotted(holder.pathAsPointer().toString());
-        unknownKeys.add("unknown key " + (path.isEmpty() ? propertyName : path) + " (a typo? it would be ignored)");
-        p.skipChildren();
-        return true;
-      }
-    });
-    return mapper;
-  }
-
-  private static String dotted(String pointer) {
-    return pointer.replaceFirst("^/", "").replace('/', '.');
-  }
-
-  private static ObjectNode bundled() {
-    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(BUNDLED)) {
-      if (in == null) {
-        throw new IllegalStateException("classpath resource " + BUNDLED + " is missing from the build");
-      }
-      return (ObjectNode) new YAMLMapper().readTree(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read bundled " + BUNDLED, e);
+    Map<String, String> fileText = new LinkedHashMap<>();
+    Map<String, String> fileEnvNames = new HashMap<>();
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    if (file != null) {
+      ObjectNode tree = readFile(file);
+      flatten(tree, "", env, fileText, fileEnvNames, kafkaProperties, problems);
     }
+    return new ConfigValues(env, fileText, fileEnvNames, kafkaProperties, problems);
   }
 
   private static ObjectNode readFile(Path file) {
     try {
       JsonNode node = new YAMLMapper().readTree(file.toFile());
       if (node == null || node.isMissingNode() || node.isNull()) {
-        return JsonNodeFactory.instance.objectNode();
+        return new YAMLMapper().createObjectNode();
       }
       if (!node.isObject()) {
         throw new ConfigException(List.of(file + " must hold a YAML mapping, not " + node.getNodeType()));
@@ -102,60 +74,58 @@ public final class ConfigLoader {
     }
   }
 
-  /** Mappings merge key by key; any other value in {@code top} replaces the base's. */
-  private static void overlay(ObjectNode base, ObjectNode top) {
-    top.fields().forEachRemaining(e -> {
-      JsonNode existing = base.get(e.getKey());
-      if (existing instanceof ObjectNode baseChild && e.getValue() instanceof ObjectNode topChild) {
-        overlay(baseChild, topChild);
-      } else {
-        base.set(e.getKey(), e.getValue());
-      }
-    });
-  }
-
-  private static void substitute(ObjectNode node, String prefix, Map<String, String> env,
-      Map<String, String> envNames) {
+  /** Scalars by dotted path, placeholders filled; unknown keys and wrong shapes become problems. */
+  private static void flatten(ObjectNode node, String prefix, Map<String, String> env, Map<String, String> text,
+      Map<String, String> envNames, Map<String, String> kafkaProperties, List<String> problems) {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
       JsonNode value = e.getValue();
-      if (value instanceof ObjectNode child) {
-        substitute(child, path, env, envNames);
-      } else if (value.isTextual()) {
-        Placeholders.Resolved resolved = Placeholders.resolve(value.textValue(), env);
+      if (path.equals(KAFKA_PROPERTIES)) {
+        kafkaProperties(value, env, kafkaProperties, problems);
+      } else if (value instanceof ObjectNode child && isSection(path)) {
+        flatten(child, path, env, text, envNames, kafkaProperties, problems);
+      } else if (!isSetting(path)) {
+        problems.add("unknown key " + path + " (a typo? it would be ignored)");
+      } else if (value.isContainerNode()) {
+        problems.add(path + " has the wrong shape: a single value is expected, not a " + value.getNodeType());
+      } else if (!value.isNull()) {
+        Placeholders.Resolved resolved = Placeholders.resolve(value.asText(), env);
         if (resolved.envName() != null) {
           envNames.put(path, resolved.envName());
         }
-        e.setValue(resolved.value() == null
-            ? JsonNodeFactory.instance.nullNode()
-            : JsonNodeFactory.instance.textNode(resolved.value()));
+        if (resolved.value() != null) {
+          text.put(path, resolved.value());
+        }
       }
     }
   }
 
-  private static RawConfig bind(ObjectNode tree, List<String> problems) {
-    List<String> unknownKeys = new ArrayList<>();
-    try {
-      RawConfig raw = mapper(unknownKeys).treeToValue(tree, RawConfig.class);
-      problems.addAll(unknownKeys);
-      return raw == null ? RawConfig.EMPTY : raw;
-    } catch (JsonProcessingException e) {
-      problems.addAll(unknownKeys);
-      problems.add(describe(e));
-      return RawConfig.EMPTY;
+  private static void kafkaProperties(JsonNode value, Map<String, String> env, Map<String, String> out,
+      List<String> problems) {
+    if (!(value instanceof ObjectNode map)) {
+      if (!value.isNull()) {
+        problems.add(KAFKA_PROPERTIES + " has the wrong shape: a mapping of client properties is expected");
+      }
+      return;
     }
+    map.fields().forEachRemaining(p -> {
+      if (p.getValue().isContainerNode()) {
+        problems.add(KAFKA_PROPERTIES + "." + p.getKey() + " has the wrong shape: a single value is expected");
+        return;
+      }
+      String resolved = p.getValue().isNull() ? null : Placeholders.resolve(p.getValue().asText(), env).value();
+      if (resolved != null) {
+        out.put(p.getKey(), resolved);
+      }
+    });
   }
 
-  private static String describe(JsonProcessingException e) {
-    String message = e.getOriginalMessage();
-    int newline = message.indexOf('\n');
-    message = newline < 0 ? message : message.substring(0, newline);
-    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
-      StringBuilder path = new StringBuilder();
-      m.getPath().forEach(ref -> path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName()));
-      return path + " has the wrong shape: " + message;
-    }
-    return "configuration has the wrong shape: " + message;
+  private static boolean isSection(String path) {
+    return Settings.all().stream().anyMatch(s -> s.section().equals(path));
+  }
+
+  private static boolean isSetting(String path) {
+    return Settings.all().stream().anyMatch(s -> s.path().equals(path));
   }
 }

@@ -1,29 +1,18 @@
 package io.kieworker.sim;
 
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import io.kieworker.config.Durations;
 
-/** Parses the simulator's duration syntax: {@code 250ms}, {@code 3s}, {@code 2m}, {@code 1h}; a bare number is ms. */
+/**
+ * The simulator's latency ranges ({@code 2s..5s}); single durations use the one syntax of every
+ * setting and option ({@link Durations}: {@code 250ms}, {@code 3s}, {@code 2m}, {@code 1h}, {@code 1d}).
+ */
 public final class SimDurations {
-  private static final Pattern DURATION = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*");
-
   private SimDurations() {}
 
   public static Duration parse(String text) {
-    Matcher m = DURATION.matcher(text == null ? "" : text.toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw new IllegalArgumentException("not a duration (e.g. 250ms, 3s, 2m): " + text);
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "ms" : m.group(2);
-    return switch (unit) {
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofMillis(n);
-    };
+    return Durations.parse(text).orElseThrow(
+        () -> new IllegalArgumentException("not a duration (e.g. 250ms, 3s, 2m): " + text));
   }
 
   /** {@code 2s..5s} or a single duration (min = max). */
@@ -37,8 +26,7 @@ public final class SimDurations {
   }
 
   public static String format(Duration d) {
-    long ms = d.toMillis();
-    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+    return Durations.format(d);
   }
 
   /** Uniform latency bounds of one model. */

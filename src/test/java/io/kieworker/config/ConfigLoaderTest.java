@@ -3,8 +3,6 @@ package io.kieworker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +35,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void defaultsFromTheBundledFile() {
+  void defaultsFromTheDeclarations() {
     WorkerConfig c = ConfigLoader.load(null, env("KIE_API_KEY", KEY));
 
     assertThat(c.kafka()).isEqualTo(new KafkaConfig("localhost:9092", "kie-worker", null, Map.of()));
@@ -219,7 +217,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aFileOverlaysTheBundledOne() throws Exception {
+  void aFileChangesOnlyItsKeys() throws Exception {
     Path file = Files.writeString(dir.resolve("app.yaml"), """
         http:
           port: 9000
@@ -283,17 +281,6 @@ class ConfigLoaderTest {
     ConfigException e = failure(env("KIE_API_KEY", KEY, "KIE_API_KEY_FILE", keyFile.toString(), "HTTP_PORT", "x"));
 
     assertThat(e.getMessage()).doesNotContain(KEY);
-  }
-
-  @Test
-  void theBundledCopyIsTheTopLevelFile() throws Exception {
-    String topLevel = Files.readString(Path.of("conf/application.yaml"));
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream(ConfigLoader.BUNDLED)) {
-      assertThat(in).as("classpath " + ConfigLoader.BUNDLED).isNotNull();
-      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-          .as("src/main/resources/conf/application.yaml must be a copy of conf/application.yaml")
-          .isEqualTo(topLevel);
-    }
   }
 
   private static ConfigException failure(Path file, Map<String, String> env) {

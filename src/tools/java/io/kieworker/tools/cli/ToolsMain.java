@@ -1,5 +1,6 @@
 package io.kieworker.tools.cli;
 
+import io.kieworker.cli.ConfigCommand;
 import io.kieworker.cli.DlqCommand;
 import io.kieworker.cli.RunCommand;
 import io.kieworker.cli.SimCommand;
@@ -17,15 +18,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "kie-worker with its tools: the demo and the benchmarks (embedded Kafka broker included).",
-    subcommands = {RunCommand.class, SimCommand.class, DemoCommand.class, DlqCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ConfigCommand.class, SimCommand.class, DemoCommand.class, DlqCommand.class,
+        BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ToolsMain implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     io.kieworker.logging.LogFormat.selectFor(args);
-    System.exit(new CommandLine(new ToolsMain()).execute(args));
+    System.exit(io.kieworker.cli.Main.configure(new CommandLine(new ToolsMain())).execute(args));
   }
 
   @Override

@@ -17,9 +17,11 @@ import io.vertx.core.json.JsonObject;
 public record KieCallback(int code, String msg, String taskId, TaskRecord record, JsonObject data) {
 
   /**
-   * The largest callback body accepted. Kie.ai's are a few KB (the prompt sits in {@code param},
-   * and a request's prompt is bounded well below this); the route refuses anything larger with 413
-   * without buffering it.
+   * The largest callback body accepted; the route refuses anything larger with 413 without
+   * buffering it. Kie.ai's are a few KB: the prompt, echoed in {@code param}, is the only large
+   * part. A 20,000-character prompt (the registry's longest) of 3-byte characters still fits (about
+   * 61 KB in all); one of 4-byte characters, or with every character JSON-escaped, does not: such a task
+   * is then finished by its safety-net status read instead of its callback, nothing is lost.
    */
   public static final int MAX_BODY_BYTES = 64 * 1024;
 

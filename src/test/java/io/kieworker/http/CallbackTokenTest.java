@@ -7,9 +7,11 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Callback URL tokens bound to (request, attempt), and the URLs built from them. */
+@Tag("unit")
 class CallbackTokenTest {
   private final CallbackToken token = new CallbackToken("group-secret");
 

@@ -8,9 +8,11 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+@Tag("unit")
 class RefusalLogTest {
   private final Logger logger = (Logger) LoggerFactory.getLogger("test.RefusalLog." + System.nanoTime());
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();

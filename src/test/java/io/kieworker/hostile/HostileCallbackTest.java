@@ -234,8 +234,8 @@ class HostileCallbackTest {
 
   private static void assertReady(WorkerApp app) {
     try {
-      HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + app.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
+      URI url = URI.create("http://127.0.0.1:" + app.httpPort() + "/health/ready");
+      HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
     } catch (IOException | InterruptedException e) {

@@ -113,7 +113,7 @@ final class CallbackBalancer implements AutoCloseable {
     exchange.close();
   }
 
-  /** {@code /callbacks/kie/<partition>/<requestId>?token=…} → requestId. */
+  /** {@code /callbacks/kie/<partition>/<requestId>?attempt=…&token=…} → requestId. */
   static String requestIdOf(String pathAndQuery) {
     String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
     return URLDecoder.decode(path.substring(path.lastIndexOf('/') + 1), StandardCharsets.UTF_8);

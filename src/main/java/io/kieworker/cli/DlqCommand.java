@@ -27,6 +27,9 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import io.kieworker.config.ConfigException;
+import io.kieworker.config.ConfigLoader;
+import io.kieworker.config.KafkaAccess;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,13 +65,15 @@ public final class DlqCommand implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** The same settings as {@code run} (file and environment): brokers, client properties, topics. */
+    @CommandLine.Mixin ConfigOption config;
+
     @Option(names = "--bootstrap", paramLabel = "SERVERS",
-        defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
-        description = "Kafka brokers (default: KAFKA_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE})")
+        description = "Kafka brokers (default: the configured KAFKA_BOOTSTRAP_SERVERS)")
     String bootstrap;
 
-    @Option(names = "--from-topic", paramLabel = "TOPIC", defaultValue = "${env:WORKER_DLQ_TOPIC:-kie.generation.dlq}",
-        description = "DLQ topic (default: WORKER_DLQ_TOPIC or ${DEFAULT-VALUE})")
+    @Option(names = "--from-topic", paramLabel = "TOPIC",
+        description = "DLQ topic (default: the configured WORKER_DLQ_TOPIC)")
     String fromTopic;
 
     @Option(names = "--to-topic", paramLabel = "TOPIC",
@@ -76,19 +81,21 @@ public final class DlqCommand implements Runnable {
     String toTopic;
 
     @Option(names = "--request-topic", paramLabel = "TOPIC",
-        defaultValue = "${env:WORKER_REQUEST_TOPIC:-kie.generation.requests}",
-        description = "The worker's request topic, the default target (default: WORKER_REQUEST_TOPIC or ${DEFAULT-VALUE})")
+        description = "The worker's request topic, the default target (default: the configured WORKER_REQUEST_TOPIC)")
     String requestTopic;
 
     @Option(names = "--result-topic", paramLabel = "TOPIC",
-        defaultValue = "${env:WORKER_RESULT_TOPIC:-kie.generation.results}",
-        description = "The worker's result topic, refused as a target (default: WORKER_RESULT_TOPIC or ${DEFAULT-VALUE})")
+        description = "The worker's result topic, refused as a target (default: the configured WORKER_RESULT_TOPIC)")
     String resultTopic;
 
     @Option(names = "--ledger-topic", paramLabel = "TOPIC",
-        defaultValue = "${env:WORKER_LEDGER_TOPIC:-kie.worker.tasks}",
-        description = "The worker's ledger topic, refused as a target (default: WORKER_LEDGER_TOPIC or ${DEFAULT-VALUE})")
+        description = "The worker's ledger topic, refused as a target (default: the configured WORKER_LEDGER_TOPIC)")
     String ledgerTopic;
+
+    /** The configured DLQ topic (refused as a target even when --from-topic names another). */
+    private String configuredDlq;
+    /** The configured kafka.properties (SASL/SSL, …); -X entries win over them. */
+    private Map<String, String> configuredProperties = Map.of();
 
     @Option(names = "--reason", paramLabel = "REASON", split = ",",
         description = "Only records whose dlq.reason is one of these (case-insensitive), e.g. INVALID,UNPARSEABLE")
@@ -107,17 +114,24 @@ public final class DlqCommand implements Runnable {
     Integer max;
 
     @Option(names = {"-X", "--kafka-property"}, paramLabel = "KEY=VALUE",
-        description = "Extra Kafka client property (e.g. security.protocol=SSL); repeatable")
+        description = "Kafka client property over the configured kafka.properties (e.g. security.protocol=SSL); repeatable")
     Map<String, String> kafkaProperties = new HashMap<>();
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT60S",
-        description = "Give up reading or publishing after this long (ISO-8601 duration, default ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+        description = "Give up reading or publishing after this long (a duration like 60s or 5m, default ${DEFAULT-VALUE})")
     Duration timeout;
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      try {
+        applyConfiguration(ConfigLoader.loadKafka(config.file(), System.getenv()));
+      } catch (ConfigException e) {
+        err.println("kie-worker dlq replay: invalid configuration:");
+        e.problems().forEach(p -> err.println("  - " + p));
+        return 2;
+      }
       Instant from;
       Instant to;
       try {
@@ -152,6 +166,17 @@ public final class DlqCommand implements Runnable {
       }
     }
 
+    /** Options win; what they leave unset comes from the configuration, as for {@code run}. */
+    private void applyConfiguration(KafkaAccess access) {
+      bootstrap = bootstrap != null ? bootstrap : access.kafka().bootstrapServers();
+      fromTopic = fromTopic != null ? fromTopic : access.topics().dlq();
+      requestTopic = requestTopic != null ? requestTopic : access.topics().requests();
+      resultTopic = resultTopic != null ? resultTopic : access.topics().results();
+      ledgerTopic = ledgerTopic != null ? ledgerTopic : access.topics().ledger();
+      configuredDlq = access.topics().dlq();
+      configuredProperties = access.kafka().properties();
+    }
+
     /** Why {@code target} may not receive replayed payloads, or null when it may. */
     String refusedTarget(String target) {
       if (target == null || target.isBlank()) {
@@ -163,7 +188,7 @@ public final class DlqCommand implements Runnable {
       if (target.equals(resultTopic)) {
         return "it is the worker's result topic (--result-topic / WORKER_RESULT_TOPIC)";
       }
-      if (target.equals(fromTopic) || target.equals(System.getenv("WORKER_DLQ_TOPIC"))) {
+      if (target.equals(fromTopic) || target.equals(configuredDlq)) {
         return "it is the dead-letter topic";
       }
       if (target.startsWith("__")) {
@@ -264,6 +289,7 @@ public final class DlqCommand implements Runnable {
 
     private Properties common() {
       Properties props = new Properties();
+      props.putAll(configuredProperties);
       props.putAll(kafkaProperties);
       props.put("bootstrap.servers", bootstrap);
       props.putIfAbsent("client.id", "kie-worker-dlq-replay");

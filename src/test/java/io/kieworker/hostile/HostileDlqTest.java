@@ -141,10 +141,10 @@ class HostileDlqTest {
   private static Run replay(String requests, String results, String ledger, String dlq, String... extra) {
     List<String> args = new ArrayList<>(List.of("dlq", "replay", "--bootstrap", KafkaBroker.bootstrapServers(),
         "--from-topic", dlq, "--request-topic", requests, "--result-topic", results, "--ledger-topic", ledger,
-        "--timeout", "PT30S"));
+        "--timeout", "30s"));
     args.addAll(List.of(extra));
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.configure(new CommandLine(new Main()));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(out, true));
     int exit = cli.execute(args.toArray(String[]::new));

@@ -9,6 +9,8 @@ import io.kieworker.testing.KafkaBroker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 @ExtendWith(KafkaBroker.class)
@@ -88,6 +91,31 @@ class DlqReplayTest {
     assertThat(endOffset(requests)).isZero();
   }
 
+  /** Brokers, client properties and topics come from the same file as {@code run}'s; options win. */
+  @Test
+  void readsTheSameConfigurationFileAsRun(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("app.yaml"), "kafka:\n  bootstrapServers: \"" + KafkaBroker.bootstrapServers()
+        + "\"\n  properties:\n    client.id: from-config\ntopics:\n  requests: " + requests + "\n  dlq: " + dlq + "\n");
+    StringWriter out = new StringWriter();
+    CommandLine cli = Main.configure(new CommandLine(new Main()));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+
+    int exit = cli.execute("dlq", "replay", "--config", file.toString(), "--reason", "UNPARSEABLE", "--timeout", "30s");
+
+    assertThat(exit).as(out.toString()).isZero();
+    assertThat(out.toString()).contains("replay " + dlq).contains("-> " + requests).contains("replayed 1");
+    assertThat(read(requests, 1).get(0).key()).isEqualTo("k2");
+  }
+
+  @Test
+  void anInvalidConfigurationFileIsAUsageError(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("app.yaml"), "topics:\n  dlq: \"bad topic!\"\n");
+    Run run = replay("--config", file.toString());
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.out).contains("topics.dlq must be a Kafka topic name");
+  }
+
   @Test
   void badTimeIsAUsageError() {
     Run run = replay("--since", "yesterday");
@@ -109,10 +137,10 @@ class DlqReplayTest {
 
   private Run replay(String... extra) {
     List<String> args = new ArrayList<>(List.of("dlq", "replay", "--bootstrap", KafkaBroker.bootstrapServers(),
-        "--from-topic", dlq, "--request-topic", requests, "--timeout", "PT30S"));
+        "--from-topic", dlq, "--request-topic", requests, "--timeout", "30s"));
     args.addAll(List.of(extra));
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.configure(new CommandLine(new Main()));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(out, true));
     int exit = cli.execute(args.toArray(String[]::new));

@@ -262,7 +262,45 @@ class HostileHeadersAndSizesTest {
     }
   }
 
+  @Test
+  void aRecordWhoseHandlingThrowsIsDeadLetteredAsInternalAndTheBatchGoesOn() {
+    try (WorkerHarness corrupt = new WorkerHarness(1, fastSim())) {
+      // Stored results the worker cannot read back (a forged or corrupted TERMINAL): republishing
+      // them throws inside the record loop.
+      writeLedger(corrupt.ledger, "corrupt-status", new JsonObject().put("v", 1).put("type", "TERMINAL")
+          .put("requestId", "corrupt-status").put("attempts", 1).put("epoch", 1)
+          .put("result", new JsonObject().put("requestId", "corrupt-status").put("status", "BOGUS")));
+      writeLedger(corrupt.ledger, "corrupt-headers", new JsonObject().put("v", 1).put("type", "TERMINAL")
+          .put("requestId", "corrupt-headers").put("attempts", 1).put("epoch", 1)
+          .put("headers", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "x-a").put("value", "%%%")))
+          .put("result", new JsonObject().put("requestId", "corrupt-headers").put("status", "SUCCEEDED")));
+      WorkerApp worker = corrupt.startWorker(Map.of());
+      corrupt.send("corrupt-status", request("corrupt-status", "google/nano-banana", ""));
+      corrupt.send("corrupt-headers", request("corrupt-headers", "google/nano-banana", ""));
+      corrupt.send("after-corrupt", request("after-corrupt", "google/nano-banana", ""));
+
+      Map<String, JsonObject> byId = corrupt.awaitResultsFor(
+          List.of("corrupt-status", "corrupt-headers", "after-corrupt"), WAIT);
+
+      for (String id : List.of("corrupt-status", "corrupt-headers")) {
+        assertThat(byId.get(id).getString("status")).as(id).isEqualTo("REJECTED");
+        assertThat(byId.get(id).getJsonObject("error").getString("code")).as(id).isEqualTo("INTERNAL");
+      }
+      assertThat(byId.get("after-corrupt").getString("status")).isEqualTo("SUCCEEDED");
+      Awaitility.await().atMost(WAIT).until(() -> corrupt.deadLetters().size() >= 2);
+      assertThat(corrupt.deadLetters()).extracting(d -> header(d, "dlq.reason")).containsOnly("INTERNAL");
+      assertThat(corrupt.deadLetters()).extracting(d -> header(d, "dlq.original.offset")).containsExactlyInAnyOrder("0", "1");
+      assertThat(corrupt.simTasksWithPrompt(marker("corrupt-status")) + corrupt.simTasksWithPrompt(marker("corrupt-headers")))
+          .isZero();
+      assertThat(ready(worker)).isEqualTo(200);
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------------
+
+  private void writeLedger(String topic, String key, JsonObject value) {
+    send(topic, key, value.toBuffer().getBytes(), List.of());
+  }
 
   private String legacy(String id, String prompt, String negative) {
     JsonObject input = new JsonObject().put("prompt", prompt);

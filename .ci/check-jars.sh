@@ -7,7 +7,7 @@ for jar in "$prod" "$tools"; do
   [[ -f $jar ]] || { echo "check-jars: $jar missing"; exit 1; }
 done
 # Broker-only content that must never reach production (the server, Scala, ZooKeeper, the tools).
-forbidden='^(kafka/[^/]+\.class|kafka/server/|scala/|org/apache/zookeeper/|org/apache/commons/beanutils/|org/apache/commons/collections/|io/kieworker/tools/)'
+forbidden='^(kafka/[^/]+\.class|kafka/server/|scala/|org/apache/zookeeper/|org/apache/commons/beanutils/|org/apache/commons/collections/|io/kieworker/tools/|io/kieworker/.*CrashHook)'
 prod_list=$(unzip -Z1 "$prod")
 found=$(grep -E "$forbidden" <<<"$prod_list" | head -5 || true)
 if [[ -n $found ]]; then

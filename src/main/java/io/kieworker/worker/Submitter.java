@@ -52,7 +52,7 @@ final class Submitter {
   private final String instanceId;
   private final CreateRateLimiter limiter;
   private final InlineImageUploader uploads;
-  private final CrashHook crashHook = CrashHook.fromEnvironment();
+  private final java.util.List<CreateListener> createListeners = CreateListener.installed();
   private final ArrayDeque<PendingTask> queue = new ArrayDeque<>();
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
   private int inFlight;
@@ -298,7 +298,7 @@ final class Submitter {
       quotaProbe = null;
     }
     if (result.isOk()) {
-      crashHook.afterCreate();
+      createListeners.forEach(l -> l.created(task.requestId, result.value()));
       if (wasProbe) {
         quotaBack();
       }

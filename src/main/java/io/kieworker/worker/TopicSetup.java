@@ -11,16 +11,59 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
- * Checks the request topic and creates the others if absent, each with the request topic's
- * partition count (the ledger must match it: ledger partition p belongs to the owner of request
- * partition p). Blocking: called from a worker thread at start.
+ * Checks that Kafka answers and that the request topic exists, and creates the other topics if
+ * absent, each with the request topic's partition count (the ledger must match it: ledger partition
+ * p belongs to the owner of request partition p). Every failure is a {@link StartupFailure} saying
+ * what to fix. Blocking: called from a worker thread at start.
  */
 final class TopicSetup {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * How long the first contact may take. A reachable cluster answers in milliseconds; 20 s covers a
+   * slow network and a broker still starting, and leaves the whole start well inside a minute.
+   */
+  static final Duration REACH_TIMEOUT = Duration.ofSeconds(20);
 
   private TopicSetup() {}
+
+  /**
+   * Asks the cluster for its brokers once, before any consumer or producer exists: an unreachable,
+   * unresolvable or refusing cluster is said in one sentence instead of a stream of client warnings.
+   */
+  static void checkReachable(Properties kafka, String bootstrapServers) {
+    Properties props = new Properties();
+    props.putAll(kafka);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) REACH_TIMEOUT.toMillis());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REACH_TIMEOUT.toMillis());
+    props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "kie-worker-check");
+    Admin admin;
+    try {
+      admin = Admin.create(props);
+    } catch (KafkaException e) {
+      throw new StartupFailure("Kafka client cannot start with KAFKA_BOOTSTRAP_SERVERS=" + bootstrapServers + ": "
+          + rootMessage(e), e);
+    }
+    try (admin) {
+      admin.describeCluster().nodes().get(REACH_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupFailure("interrupted while contacting Kafka at " + bootstrapServers, e);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
+        throw new StartupFailure("Kafka at " + bootstrapServers + " refused this client: " + rootMessage(cause)
+            + " (check the kafka.properties security settings)", cause);
+      }
+      throw new StartupFailure("Kafka is not reachable at " + bootstrapServers + ": no broker answered within "
+          + REACH_TIMEOUT.toSeconds() + " s (check KAFKA_BOOTSTRAP_SERVERS and that the brokers' advertised"
+          + " listeners are reachable from here)", cause);
+    }
+  }
 
   static int ensure(WorkerConfig config, Properties kafka) {
     Properties props = new Properties();
@@ -29,7 +72,7 @@ final class TopicSetup {
     try (Admin admin = Admin.create(props)) {
       String requests = config.topics().requests();
       if (!topicNames(admin).contains(requests)) {
-        throw new IllegalStateException("request topic '" + requests + "' does not exist at "
+        throw new StartupFailure("request topic '" + requests + "' does not exist at "
             + config.kafka().bootstrapServers() + ": create it (its partition count sets the ledger's)");
       }
       int partitions = Topics.partitionCounts(admin, Set.of(requests), TIMEOUT).get(requests);
@@ -40,7 +83,7 @@ final class TopicSetup {
       int ledgerPartitions = Topics.partitionCounts(admin, Set.of(config.topics().ledger()), TIMEOUT)
           .get(config.topics().ledger());
       if (ledgerPartitions != partitions) {
-        throw new IllegalStateException("ledger topic '" + config.topics().ledger() + "' has " + ledgerPartitions
+        throw new StartupFailure("ledger topic '" + config.topics().ledger() + "' has " + ledgerPartitions
             + " partitions but request topic '" + requests + "' has " + partitions + ": they must match");
       }
       return partitions;
@@ -52,9 +95,18 @@ final class TopicSetup {
       return admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted listing topics", e);
+      throw new StartupFailure("interrupted while listing Kafka topics", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Cannot list Kafka topics: " + e.getCause(), e);
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new StartupFailure("cannot list the Kafka topics: " + rootMessage(cause), cause);
     }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 }

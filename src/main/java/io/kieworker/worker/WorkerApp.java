@@ -47,9 +47,26 @@ public final class WorkerApp {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     Worker worker = new Worker(config, ModelRegistry.builtIn(), new WorkerMetrics(registry), registry);
-    return vertx.deployVerticle(worker, new DeploymentOptions())
+    return vertx.executeBlocking(() -> {
+          TopicSetup.checkReachable(kafkaProperties(config), config.kafka().bootstrapServers());
+          return null;
+        })
+        .compose(v -> vertx.deployVerticle(worker, new DeploymentOptions()))
         .map(id -> new WorkerApp(vertx, worker, registry, id))
-        .recover(e -> vertx.close().transform(ar -> Future.failedFuture(e)));
+        .recover(e -> {
+          // Closed in the background, as in stop(): a listener on the close future would be called
+          // on an event loop the close has already terminated (RejectedExecutionException), and the
+          // failure would never reach the caller.
+          vertx.close();
+          return Future.failedFuture(e);
+        });
+  }
+
+  private static java.util.Properties kafkaProperties(WorkerConfig config) {
+    java.util.Properties props = new java.util.Properties();
+    props.putAll(config.kafka().properties());
+    props.put("bootstrap.servers", config.kafka().bootstrapServers());
+    return props;
   }
 
   public Worker worker() {

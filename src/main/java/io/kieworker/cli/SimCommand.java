@@ -61,8 +61,8 @@ public final class SimCommand implements Callable<Integer> {
       description = "Base of fabricated upload downloadUrls (env SIM_FILE_BASE_URL, default ${DEFAULT-VALUE}).")
   String fileBaseUrl;
 
-  @Option(names = "--result-base-url", defaultValue = "${env:SIM_RESULT_BASE_URL:-https://results.kie-sim.invalid}",
-      description = "Base of fabricated result image URLs (env SIM_RESULT_BASE_URL, default ${DEFAULT-VALUE}).")
+  @Option(names = "--result-base-url", defaultValue = "${env:SIM_RESULT_BASE_URL}",
+      description = "Base of result image URLs (env SIM_RESULT_BASE_URL; default: this simulator's own /results, which serves real PNG/JPEG/WebP bytes).")
   String resultBaseUrl;
 
   @Option(names = "--webhook-hmac-key", defaultValue = "${env:SIM_WEBHOOK_HMAC_KEY}",

@@ -26,7 +26,7 @@ final class ConfigBinder {
   }
 
   WorkerConfig bind() {
-    WorkerConfig config = new WorkerConfig(kafka(), topics(), kie(), http(), worker());
+    WorkerConfig config = new WorkerConfig(kafka(), topics(), kie(), http(), worker(), store());
     checkTrustedCallbacksAreSigned(config);
     failOnProblems();
     return config;
@@ -95,6 +95,16 @@ final class ConfigBinder {
         orZero(values.get(MAX_UPLOAD_BYTES_INFLIGHT)),
         values.get(QUOTA_RECHECK),
         values.get(MAX_RETRY_AFTER));
+  }
+
+  private StoreConfig store() {
+    StoreConfig.Location location = values.get(RESULT_STORE);
+    String endpoint = values.get(RESULT_STORE_ENDPOINT);
+    Integer maxBytes = values.get(RESULT_FETCH_MAX_BYTES);
+    return new StoreConfig(location == null ? null : location.bucket(), location == null ? "" : location.prefix(),
+        endpoint == null ? null : java.net.URI.create(endpoint), values.get(RESULT_STORE_PUBLIC_BASE),
+        values.get(RESULT_STORE_PRESIGN), values.get(RESULT_STORE_MAX_WAIT), values.get(RESULT_FETCH_ALLOW_HTTP),
+        maxBytes == null ? 0 : maxBytes);
   }
 
   /**

@@ -123,6 +123,30 @@ public final class Settings {
       "duration", "longest wait a 429's Retry-After may impose on creates (larger, overflowing or dated values are "
           + "capped; garbage is ignored)", duration(true));
 
+  // ---- store (issue 13: result images copied into the user's S3-API bucket) ------------------
+  public static final Setting<StoreConfig.Location> RESULT_STORE = add("store.location", "WORKER_RESULT_STORE", null,
+      "s3://bucket/prefix", "copy every result image there before publishing (README \"Result store\"); unset = off",
+      StoreConfig.Location.parser());
+  public static final Setting<String> RESULT_STORE_ENDPOINT = add("store.endpoint", "WORKER_RESULT_STORE_ENDPOINT",
+      null, "URL", "S3-compatible endpoint (MinIO, Ceph, R2, a local test server); unset = AWS S3", baseUrl(false));
+  public static final Setting<String> RESULT_STORE_PUBLIC_BASE = add("store.publicBase",
+      "WORKER_RESULT_STORE_PUBLIC_BASE", null, "URL",
+      "storedUrls become <base>/<key> (a CDN or public bucket); unset = s3://bucket/key", baseUrl(false));
+  public static final Setting<Duration> RESULT_STORE_PRESIGN = add("store.presign", "WORKER_RESULT_STORE_PRESIGN", null,
+      "duration ≤ 7d", "storedUrls become presigned GET URLs of this lifetime (ignored with a public base)",
+      StoreConfig.presignParser());
+  public static final Setting<Duration> RESULT_STORE_MAX_WAIT = add("store.maxWait", "WORKER_RESULT_STORE_MAX_WAIT",
+      "10m", "duration", "a failing copy is retried this long; then the result is published SUCCEEDED with storeError",
+      duration(true));
+  public static final Setting<java.util.Set<String>> RESULT_FETCH_ALLOW_HTTP = add("store.fetchAllowHttp",
+      "WORKER_RESULT_FETCH_ALLOW_HTTP", null, "host,…",
+      "hosts whose result URLs may be plain http and resolve to private addresses (local simulators)",
+      StoreConfig.hostsParser());
+  public static final Setting<Integer> RESULT_FETCH_MAX_BYTES = add("store.fetchMaxBytes",
+      "WORKER_RESULT_FETCH_MAX_BYTES", "52428800", "integer ≥ 1024",
+      "largest result image copied (bytes); a larger one gives storeError STORE_TOO_LARGE",
+      intIn(1024, Integer.MAX_VALUE));
+
   private Settings() {}
 
   /** Every setting, in declaration order (sections in file order). */

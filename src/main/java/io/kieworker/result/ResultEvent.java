@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
  * {@value #MAX_VIOLATIONS} entries (path cut to {@value #MAX_VIOLATION_PATH}, message to
  * {@value #MAX_VIOLATION_MESSAGE} characters), and {@code violationsOmitted} counts the rest. With
  * the 2,000-character error message that bounds the rejection part of a result to about 40 KB.
+ * {@code store} is the optional result-store outcome of a SUCCEEDED result ({@code storedUrls},
+ * {@code stored}, {@code storeError}: issue 13); null when the store is off.
  */
 public record ResultEvent(
     String requestId,
@@ -30,7 +32,8 @@ public record ResultEvent(
     Timings timings,
     Map<String, String> metadata,
     List<Violation> violations,
-    int violationsOmitted) {
+    int violationsOmitted,
+    StoredCopy store) {
 
   static final int MAX_REJECTION_MESSAGE = 2000;
   public static final int MAX_VIOLATIONS = 50;
@@ -62,6 +65,19 @@ public record ResultEvent(
         metadata, violations, 0);
   }
 
+  public ResultEvent(String requestId, ResultStatus status, String model, String taskId,
+      List<String> resultUrls, ResultError error, int attempts, Double creditsConsumed,
+      Timings timings, Map<String, String> metadata, List<Violation> violations, int violationsOmitted) {
+    this(requestId, status, model, taskId, resultUrls, error, attempts, creditsConsumed, timings,
+        metadata, violations, violationsOmitted, null);
+  }
+
+  /** This result with the result store's outcome (issue 13). */
+  public ResultEvent withStore(StoredCopy copy) {
+    return new ResultEvent(requestId, status, model, taskId, resultUrls, error, attempts,
+        creditsConsumed, timings, metadata, violations, violationsOmitted, copy);
+  }
+
   private static Violation bounded(Violation v) {
     return new Violation(cut(v.path(), MAX_VIOLATION_PATH), cut(v.message(), MAX_VIOLATION_MESSAGE));
   }
@@ -84,7 +100,7 @@ public record ResultEvent(
   /** The same result without metadata and violations: what is left when the full one cannot be written. */
   public ResultEvent withoutExtras() {
     return new ResultEvent(requestId, status, cut(model, MAX_VIOLATION_PATH), taskId, resultUrls, error,
-        attempts, creditsConsumed, timings, Map.of(), List.of(), violationsOmitted + violations.size());
+        attempts, creditsConsumed, timings, Map.of(), List.of(), violationsOmitted + violations.size(), store);
   }
 
   /**
@@ -110,7 +126,7 @@ public record ResultEvent(
 
   public ResultEvent withPublishedAt(Instant at) {
     return new ResultEvent(requestId, status, model, taskId, resultUrls, error, attempts,
-        creditsConsumed, timings.withPublishedAt(at), metadata, violations, violationsOmitted);
+        creditsConsumed, timings.withPublishedAt(at), metadata, violations, violationsOmitted, store);
   }
 
   public JsonObject toJson() {
@@ -132,6 +148,9 @@ public record ResultEvent(
     }
     if (violationsOmitted > 0) {
       json.put("violationsOmitted", violationsOmitted);
+    }
+    if (store != null) {
+      store.writeTo(json);
     }
     return json;
   }
@@ -169,7 +188,8 @@ public record ResultEvent(
         Timings.fromJson(json.getJsonObject("timings")),
         stringMap(json.getJsonObject("metadata")),
         violations(json.getJsonArray("violations")),
-        json.getInteger("violationsOmitted", 0));
+        json.getInteger("violationsOmitted", 0),
+        StoredCopy.readFrom(json));
   }
 
   /** 18.0 is written as 18, as in the contract's example. */

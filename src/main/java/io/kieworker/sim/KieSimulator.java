@@ -54,6 +54,7 @@ public final class KieSimulator extends VerticleBase {
         .listen(options.port(), options.host())
         .onSuccess(s -> {
           server = s;
+          state.ownBaseUrl = baseUrl();
           LOG.info("Kie.ai simulator listening on {} ({})", baseUrl(), options);
         });
   }
@@ -177,10 +178,30 @@ public final class KieSimulator extends VerticleBase {
     api(router, gate, HttpMethod.POST, "/api/file-base64-upload", SimEndpoint.UPLOAD_BASE64, uploads::base64);
     api(router, gate, HttpMethod.POST, "/api/file-stream-upload", SimEndpoint.UPLOAD_STREAM, uploads::stream);
     api(router, gate, HttpMethod.POST, "/api/file-url-upload", SimEndpoint.UPLOAD_URL, uploads::url);
+    router.get("/results/:file").handler(this::resultImage);
     new AdminApi(state).mount(router);
     router.route("/api/*").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("code", 404).put("msg", ApiGate.defaultMessage(404)).putNull("data").encode()));
     return router;
+  }
+
+  /** {@code GET /results/<taskId>.<ext>}: the image of a task that succeeded (404 otherwise). */
+  private void resultImage(io.vertx.ext.web.RoutingContext ctx) {
+    String file = ctx.pathParam("file");
+    int dot = file.lastIndexOf('.');
+    SimTask task = dot <= 0 ? null : state.tasks.find(file.substring(0, dot)).orElse(null);
+    String ext = dot <= 0 ? "" : file.substring(dot + 1);
+    if (task == null || task.state(System.currentTimeMillis()) != SimTask.State.SUCCESS
+        || !task.resultUrl().endsWith("/" + file)) {
+      ctx.response().setStatusCode(404).end();
+      return;
+    }
+    state.counters.resultDownloads.increment();
+    int pixels = options.resultImagePixels();
+    vertx.executeBlocking(() -> SimImages.render(task.taskId(), ext, pixels), false)
+        .onSuccess(bytes -> ctx.response().putHeader("Content-Type", SimImages.contentType(ext))
+            .end(io.vertx.core.buffer.Buffer.buffer(bytes)))
+        .onFailure(e -> ctx.response().setStatusCode(500).end());
   }
 
   private static void api(Router router, ApiGate gate, HttpMethod method, String path, SimEndpoint endpoint,

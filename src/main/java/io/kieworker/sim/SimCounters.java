@@ -33,6 +33,7 @@ public final class SimCounters {
   private final java.util.concurrent.atomic.AtomicLong uploadBytesInFlight = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong peakUploadsInFlight = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong peakUploadBytesInFlight = new java.util.concurrent.atomic.AtomicLong();
+  final LongAdder resultDownloads = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> createsAccepted = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, LongAdder> rejections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> uploads = new ConcurrentHashMap<>();
@@ -84,12 +85,14 @@ public final class SimCounters {
   public long peakUploadsInFlight() { return peakUploadsInFlight.get(); }
   /** The most upload body bytes (Content-Length) under way at once. */
   public long peakUploadBytesInFlight() { return peakUploadBytesInFlight.get(); }
+  /** Result images served at {@code /results/...}. */
+  public long resultDownloads() { return resultDownloads.sum(); }
 
   void reset() {
     for (LongAdder a : new LongAdder[] {createRequests, legacyCreateRequests, recordInfoPolls,
         legacyRecordInfoPolls, rateLimited, maintenance, injected5xx, hangs, slowed, scripted,
         callbacksSent, callbacksSucceeded, callbacksFailed, callbacksDropped, callbackAttempts,
-        creditChecks, downloadUrls, uploadOverwrites}) {
+        creditChecks, downloadUrls, uploadOverwrites, resultDownloads}) {
       a.reset();
     }
     peakUploadsInFlight.set(uploadsInFlight.get());
@@ -125,7 +128,8 @@ public final class SimCounters {
         .put("peakUploadsInFlight", peakUploadsInFlight())
         .put("peakUploadBytesInFlight", peakUploadBytesInFlight())
         .put("creditChecks", creditChecks())
-        .put("downloadUrls", downloadUrls());
+        .put("downloadUrls", downloadUrls())
+        .put("resultDownloads", resultDownloads());
   }
 
   private static JsonObject asJson(Map<?, LongAdder> m) {

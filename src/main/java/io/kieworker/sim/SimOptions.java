@@ -25,7 +25,9 @@ public final class SimOptions {
   private Long seed;
   private double credits = 100_000;
   private String fileBaseUrl = "https://tempfile.kie-sim.invalid";
-  private String resultBaseUrl = "https://results.kie-sim.invalid";
+  /** Null: result URLs point at the simulator's own server ({@code <baseUrl>/results/...}), which serves the images. */
+  private String resultBaseUrl;
+  private int resultImagePixels = 64;
   private String webhookHmacKey;
   private int callbackAttempts = 3;
   private Duration callbackRetryDelay = Duration.ofSeconds(1);
@@ -69,7 +71,10 @@ public final class SimOptions {
   public SimOptions seed(Long s) { seed = s; return this; }
   public SimOptions credits(double c) { credits = c; return this; }
   public SimOptions fileBaseUrl(String u) { fileBaseUrl = stripSlash(u); return this; }
-  public SimOptions resultBaseUrl(String u) { resultBaseUrl = stripSlash(u); return this; }
+  /** A base for result image URLs other than the simulator's own; null or empty = its own (which serves them). */
+  public SimOptions resultBaseUrl(String u) { resultBaseUrl = u == null || u.isBlank() ? null : stripSlash(u); return this; }
+  /** Width and height of the served PNG/JPEG result images (noise: a PNG is about 3 bytes a pixel). */
+  public SimOptions resultImagePixels(int px) { resultImagePixels = Math.max(1, Math.min(4096, px)); return this; }
   public SimOptions webhookHmacKey(String k) { webhookHmacKey = k == null || k.isEmpty() ? null : k; return this; }
   public SimOptions callbackAttempts(int n) { callbackAttempts = Math.max(1, n); return this; }
   public SimOptions callbackRetryDelay(Duration d) { callbackRetryDelay = d; return this; }
@@ -90,6 +95,7 @@ public final class SimOptions {
   public double credits() { return credits; }
   public String fileBaseUrl() { return fileBaseUrl; }
   public String resultBaseUrl() { return resultBaseUrl; }
+  public int resultImagePixels() { return resultImagePixels; }
   String webhookHmacKey() { return webhookHmacKey; }
   public boolean signsCallbacks() { return webhookHmacKey != null; }
   public int callbackAttempts() { return callbackAttempts; }

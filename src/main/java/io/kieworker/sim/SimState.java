@@ -29,6 +29,8 @@ final class SimState {
   final CallbackSender callbacks;
   final long startMillis = System.currentTimeMillis();
   Random random;
+  /** The simulator's own {@code http://host:port}, set once it listens (before any request). */
+  volatile String ownBaseUrl;
   /** Bumped by reset so callbacks scheduled before it are abandoned. */
   volatile int epoch;
 
@@ -42,6 +44,11 @@ final class SimState {
     this.limiter = new RateLimiter(options.rateLimitCount(), options.rateLimitWindow().toMillis());
     this.callbacks = new CallbackSender(vertx, options, counters);
     this.random = newRandom();
+  }
+
+  /** Where result image URLs point: the configured base, else this simulator's {@code /results}. */
+  String resultBase() {
+    return options.resultBaseUrl() != null ? options.resultBaseUrl() : ownBaseUrl + "/results";
   }
 
   /** Event loop only. */

@@ -180,7 +180,7 @@ final class TaskApi {
     SimTask task = new SimTask(taskId, model, param, callBackUrl,
         prompt.length() > 200 ? prompt.substring(0, 200) : prompt, now, latency, failCode,
         failCode == null ? null : SimFaults.DEFAULT_FAIL_MSG, credits,
-        d.noResult ? null : state.options.resultBaseUrl() + "/" + taskId + "." + ext, legacy);
+        d.noResult ? null : state.resultBase() + "/" + taskId + "." + ext, legacy);
     if (!state.tasks.tryAdd(task, now)) {
       call.fail(402, ApiGate.defaultMessage(402));
       return;

@@ -58,6 +58,8 @@ public final class PendingTask {
   long sourceOffset = -1;
   /** The SUBMITTED ledger write is under way (retried until acknowledged or the task is no longer ours). */
   boolean submittedWriting;
+  /** The result store's ledger note {@code {taskId, stored}} once the images are copied (issue 13). */
+  JsonObject storedCopy;
 
   PendingTask(String requestId, int partition, Long offset, String model, Endpoint endpoint,
       JsonObject input, JsonObject metadata, JsonArray headers, Instant receivedAt) {
@@ -82,6 +84,9 @@ public final class PendingTask {
     task.taskId = r.taskId();
     task.sourceTopic = r.sourceTopic();
     task.sourceOffset = r.sourceOffset();
+    if (r.type() == LedgerRecord.Type.SUBMITTED && r.result() != null && r.result().containsKey(StoreStage.LEDGER_FIELD)) {
+      task.storedCopy = r.result();
+    }
     return task;
   }
 

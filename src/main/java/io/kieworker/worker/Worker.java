@@ -82,6 +82,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   private Submitter submitter;
   private Tracker tracker;
   private CallbackRoute callbacks;
+  /** Null when the result store is off. */
+  private StoreStage store;
   private final OffsetTracker offsets = new OffsetTracker();
   private final Map<Integer, PartitionState> partitions = new HashMap<>();
   private final Map<Integer, Promise<Void>> replays = new HashMap<>();
@@ -149,6 +151,10 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
         () -> submitter.limiter().share());
 
     return vertx.executeBlocking(() -> TopicSetup.ensure(config, kafka))
+        .compose(n -> StoreStage.create(vertx, config.store(), this, ledger, outbox, metrics, instanceId).map(stage -> {
+          store = stage;
+          return n;
+        }))
         .compose(n -> {
           partitionCount = n;
           return HttpApi.listen(vertx, HttpApi.router(vertx, callbacks, health, prometheus),
@@ -234,7 +240,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
           }
           kie.close();
           producerMetrics.close();
-          return Future.all(producer.close(5_000),
+          return Future.all(producer.close(5_000), store == null ? Future.succeededFuture() : store.close(),
               httpServer == null ? Future.succeededFuture() : httpServer.close());
         });
   }
@@ -819,9 +825,10 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     }
     task.phase = PendingTask.Phase.FINISHING;
     tracker.untrack(task);
-    fence(task)
-        .compose(stillOurs -> stillOurs ? outbox.publishResult(result, PassThroughHeaders.fromJson(task.headers))
-            : Future.failedFuture("fenced: partition " + task.partition + " has a newer owner"))
+    (store == null ? Future.succeededFuture(result) : store.copy(task, result))
+        .compose(toPublish -> fence(task).compose(stillOurs -> stillOurs
+            ? outbox.publishResult(toPublish, PassThroughHeaders.fromJson(task.headers))
+            : Future.failedFuture("fenced: partition " + task.partition + " has a newer owner")))
         .compose(published -> {
           metrics.result(result.status().name(), task.model,
               Duration.between(task.receivedAt, published.timings().publishedAt()));

@@ -148,11 +148,15 @@ public final class ResultFetcher {
       return Future.failedFuture(tooLarge());
     }
     String contentType = contentType(response.getHeader(HttpHeaders.CONTENT_TYPE), uri.getPath());
+    response.pause(); // until the file is open: a small body would otherwise end before its handlers exist
     return vertx.fileSystem().createTempFile("kie-store-", ".part")
         .compose(file -> vertx.fileSystem().open(file, new OpenOptions().setWrite(true).setTruncateExisting(true))
             .compose(out -> stream(req, response, out, Path.of(file), deadline))
             .map(done -> new Fetched(Path.of(file), done.bytes, done.sha256, contentType, extension(contentType)))
-            .onFailure(e -> vertx.fileSystem().delete(file)));
+            .onFailure(e -> {
+              req.reset();
+              vertx.fileSystem().delete(file);
+            }));
   }
 
   private record Streamed(long bytes, String sha256) {}
@@ -186,6 +190,7 @@ public final class ResultFetcher {
     response.exceptionHandler(e -> done.tryFail(failed("download interrupted: " + e.getMessage(), true)));
     response.endHandler(v -> out.flush()
         .onComplete(ar -> done.tryComplete(new Streamed(bytes[0], HexFormat.of().formatHex(digest.digest())))));
+    response.resume();
     return done.future().eventually(() -> {
       vertx.cancelTimer(timer);
       return out.close();

@@ -219,6 +219,7 @@ public final class S3ResultStore implements ResultStore {
       return new StoreFailure(retry ? StoreFailure.UNAVAILABLE : StoreFailure.REJECTED,
           "the store answered HTTP " + status + (code == null ? "" : " " + code), retry);
     }
+    LOG.debug("Result store failure", cause);
     return new StoreFailure(StoreFailure.UNAVAILABLE, "the store cannot be reached: " + shortMessage(cause), true);
   }
 

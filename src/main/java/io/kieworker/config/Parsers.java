@@ -1,5 +1,6 @@
 package io.kieworker.config;
 
+import io.kieworker.text.Quote;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -148,7 +149,6 @@ final class Parsers {
   }
 
   static String quoted(String value) {
-    String shown = value.length() > 80 ? value.substring(0, 77) + "..." : value;
-    return '"' + shown + '"';
+    return Quote.quoted(value, 80);
   }
 }

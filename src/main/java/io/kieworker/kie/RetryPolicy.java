@@ -1,5 +1,6 @@
 package io.kieworker.kie;
 
+import io.kieworker.retry.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -46,8 +47,7 @@ public final class RetryPolicy {
 
   /** The wait before retry number {@code retry} (0 = the first retry). */
   public Duration delay(int retry, Duration retryAfter) {
-    double ceiling = Math.min(cap.toMillis(), base.toMillis() * Math.pow(2, Math.min(retry, 30)));
-    long jittered = (long) (random.getAsDouble() * ceiling);
+    long jittered = new Backoff(base.toMillis(), cap.toMillis(), true, random).delayMillis(retry);
     Duration asked = RetryAfter.capped(retryAfter);
     long floor = asked == null ? 0 : asked.toMillis();
     return Duration.ofMillis(Math.max(jittered, floor));

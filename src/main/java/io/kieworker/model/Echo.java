@@ -1,5 +1,6 @@
 package io.kieworker.model;
 
+import io.kieworker.text.Quote;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Renders caller values inside messages without echoing huge prompts or data: URIs. */
@@ -9,10 +10,8 @@ final class Echo {
   private Echo() {}
 
   static String quoted(String value) {
-    if (value.length() <= MAX_ECHO) {
-      return '"' + value + '"';
-    }
-    return '"' + value.substring(0, MAX_ECHO - 3) + "...\" (" + value.length() + " characters)";
+    String quoted = Quote.quoted(value, MAX_ECHO);
+    return value.length() <= MAX_ECHO ? quoted : quoted + " (" + value.length() + " characters)";
   }
 
   static String of(JsonNode value) {

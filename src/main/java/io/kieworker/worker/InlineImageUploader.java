@@ -1,5 +1,6 @@
 package io.kieworker.worker;
 
+import io.kieworker.retry.Backoff;
 import io.kieworker.kie.DataUri;
 import io.kieworker.kie.ErrorClass;
 import io.kieworker.kie.KieClient;
@@ -15,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -295,9 +295,10 @@ final class InlineImageUploader {
         + error.errorClass() + " (" + error.code() + "): " + error.message(), error.retryable());
   }
 
+  private static final Backoff BACKOFF = new Backoff(BACKOFF_BASE_MS, BACKOFF_CAP_MS, false);
+
   private static long backoff(int retry) {
-    long cap = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS << Math.min(retry, 10));
-    return ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
+    return BACKOFF.delayMillis(retry);
   }
 
   private JsonArray imageField(PendingTask task) {

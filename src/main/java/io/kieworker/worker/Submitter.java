@@ -1,5 +1,6 @@
 package io.kieworker.worker;
 
+import io.kieworker.retry.Backoff;
 import io.kieworker.config.WorkerConfig;
 import io.kieworker.http.CallbackToken;
 import io.kieworker.http.HttpApi;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import io.kieworker.logging.RequestLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +41,8 @@ final class Submitter {
   private static final long CREDITS_RECHECK_MS = 30_000;
   private static final long AUTH_RECHECK_MS = 60_000;
   private static final long CONFIRM_RETRY_MS = 2_000;
+  /** A create retried after a transient failure: about 1 s at first, at most a minute apart. */
+  private static final Backoff RETRY_BACKOFF = new Backoff(500, 60_000, false);
 
   private final Worker worker;
   private final Vertx vertx;
@@ -449,8 +451,7 @@ final class Submitter {
       worker.finish(task, error == null ? Results.timedOut(task) : Results.failed(task, error));
       return;
     }
-    long cap = Math.min(60_000, 500L << Math.min(task.createRetries, 7));
-    long delay = ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
+    long delay = RETRY_BACKOFF.delayMillis(task.createRetries);
     task.phase = PendingTask.Phase.QUEUED;
     vertx.setTimer(delay, id -> {
       if (!stopping && worker.owns(task) && task.phase == PendingTask.Phase.QUEUED) {

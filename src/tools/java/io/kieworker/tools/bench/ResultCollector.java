@@ -130,11 +130,7 @@ final class ResultCollector implements AutoCloseable {
   }
 
   static long percentile(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return -1;
-    }
-    int index = (int) Math.ceil(q * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    return io.kieworker.tools.Percentiles.of(sorted, q);
   }
 
   @Override

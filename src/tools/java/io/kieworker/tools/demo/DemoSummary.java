@@ -123,11 +123,8 @@ public final class DemoSummary {
 
   /** Nearest-rank percentile of sorted values, as seconds; "-" for none. */
   static String percentile(List<Long> sorted, int p) {
-    if (sorted.isEmpty()) {
-      return "-";
-    }
-    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-    return seconds(sorted.get(Math.max(0, rank - 1)));
+    long value = io.kieworker.tools.Percentiles.of(sorted.stream().mapToLong(Long::longValue).toArray(), p / 100.0);
+    return value < 0 ? "-" : seconds(value);
   }
 
   private static String ratio(long a, long b) {

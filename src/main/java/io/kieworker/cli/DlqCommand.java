@@ -92,8 +92,10 @@ public final class DlqCommand implements Runnable {
         description = "The worker's ledger topic, refused as a target (default: the configured WORKER_LEDGER_TOPIC)")
     String ledgerTopic;
 
-    /** The configured DLQ topic (refused as a target even when --from-topic names another). */
+    /** The configured DLQ, ledger and result topics: refused as targets even when options name others. */
     private String configuredDlq;
+    private String configuredLedger;
+    private String configuredResults;
     /** The configured kafka.properties (SASL/SSL, …); -X entries win over them. */
     private Map<String, String> configuredProperties = Map.of();
 
@@ -174,6 +176,8 @@ public final class DlqCommand implements Runnable {
       resultTopic = resultTopic != null ? resultTopic : access.topics().results();
       ledgerTopic = ledgerTopic != null ? ledgerTopic : access.topics().ledger();
       configuredDlq = access.topics().dlq();
+      configuredLedger = access.topics().ledger();
+      configuredResults = access.topics().results();
       configuredProperties = access.kafka().properties();
     }
 
@@ -182,10 +186,10 @@ public final class DlqCommand implements Runnable {
       if (target == null || target.isBlank()) {
         return "no target topic";
       }
-      if (target.equals(ledgerTopic)) {
+      if (target.equals(ledgerTopic) || target.equals(configuredLedger)) {
         return "it is the worker's ledger topic (--ledger-topic / WORKER_LEDGER_TOPIC)";
       }
-      if (target.equals(resultTopic)) {
+      if (target.equals(resultTopic) || target.equals(configuredResults)) {
         return "it is the worker's result topic (--result-topic / WORKER_RESULT_TOPIC)";
       }
       if (target.equals(fromTopic) || target.equals(configuredDlq)) {

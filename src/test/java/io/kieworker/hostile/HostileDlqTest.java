@@ -81,6 +81,21 @@ class HostileDlqTest {
   }
 
   @Test
+  void theConfiguredLedgerAndResultTopicsStayRefusedWhenOptionsNameDecoys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("application.yaml");
+    java.nio.file.Files.writeString(file, "topics:\n  ledger: \"" + ledger + "\"\n  results: \"" + results + "\"\n");
+    deadLetter("k1", "{\"requestId\":\"v1\"}", requests);
+    for (String target : List.of(ledger, results)) {
+      Run run = replay(requests, "decoy.results", "decoy.tasks", dlq, "--config", file.toString(), "--to-topic", target);
+      assertThat(run.exit).as(target + ": " + run.out).isEqualTo(2);
+      assertThat(run.out).contains("refusing to replay into '" + target + "'");
+    }
+    assertThat(endOffset(ledger)).isZero();
+    assertThat(endOffset(results)).isZero();
+  }
+
+  @Test
   void aForgedOriginalTopicHeaderDoesNotSteerTheReplay() throws Exception {
     deadLetter("forged", "{\"requestId\":\"forged\"}", ledger);
 

@@ -121,6 +121,8 @@ final class ChaosFigures {
     patterns.put("fenced out of a partition (newer epoch seen)", "Fenced out of partition");
     patterns.put("duplicate requests ignored (already pending)", "is already being processed");
     patterns.put("results republished from the dedupe window", "already finished; republishing");
+    patterns.put("request records read again, answered before (nothing written)", "was answered before; read again");
+    patterns.put("unreadable ledger records skipped (state kept)", "Unreadable ledger record");
     patterns.keySet().forEach(k -> logEvents.put(k, 0));
     try (Stream<Path> files = Files.list(logDir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".log")).toList()) {
@@ -135,6 +137,11 @@ final class ChaosFigures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Duplicate result records per request sent (issue 9 item 6: at most 1 %). */
+  double duplicateShare() {
+    return requestsSent == 0 ? 0 : (double) duplicates / requestsSent;
   }
 
   String table() {
@@ -152,6 +159,8 @@ final class ChaosFigures {
     row(t, "result records (duplicates included)", resultRecords);
     row(t, "MISSING results", missing.size());
     row(t, "duplicate results (same ce_id, same status)", duplicates - inconsistentDuplicates);
+    t.append(String.format("  %-58s %8s%n", "  duplicate results, % of requests sent (target <= 1 %)",
+        String.format("%.2f %%", duplicateShare() * 100)));
     row(t, "DUPLICATES THAT DISAGREE (status or ce_id)", inconsistentDuplicates);
     row(t, "results whose ce_id is not the request id", wrongCeId);
     row(t, "results for ids never sent", unexpectedIds);

@@ -373,6 +373,8 @@ class ChaosSuiteTest {
     assertThat(figures.forgedAccepted).as("forged callbacks answered 200" + see).isZero();
     assertThat(figures.paidTwiceWithCallbacks).as("requests paid twice although callbacks were on" + see).isEmpty();
     assertThat(figures.inconsistentDuplicates).as("duplicate results that disagree" + see).isZero();
+    assertThat(figures.duplicateShare()).as("duplicate results per request sent, at most 1 %" + see)
+        .isLessThanOrEqualTo(0.01);
     assertThat(figures.wrongCeId).as("results whose ce_id is not the request id" + see).isZero();
     assertThat(figures.resultsFromReplays).as("results caused by replayed callbacks" + see).isZero();
     assertThat(figures.recoveryMs.values()).as("a disruption after which a partition never produced again" + see)

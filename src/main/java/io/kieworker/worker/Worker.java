@@ -748,7 +748,12 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
    */
   private void republish(ConsumerRecord<String, byte[]> record, PartitionState.Terminal done) {
     if (done.result() == null || done.answered(record.topic(), record.offset())) {
-      metrics.counter("kie_worker.requests.reread").increment();
+      if (done.result() != null) {
+        metrics.counter("kie_worker.requests.reread").increment();
+        RequestLog.info(LOG, null, null, record.partition(), record.offset(),
+            "Request record {}-{}@{} was answered before; read again, nothing is written (its result is"
+            + " published)", record.topic(), record.partition(), record.offset());
+      }
       offsets.finished(record.partition(), record.offset());
       return;
     }

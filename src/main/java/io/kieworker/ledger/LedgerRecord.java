@@ -22,7 +22,9 @@ import java.time.Instant;
  * tombstone) deletes.
  *
  * @param epoch the writer's ownership epoch of the partition (fences a stale owner)
- * @param result the published result event (TERMINAL), or the callback's data object (CALLBACK)
+ * @param result the published result event (TERMINAL), the callback's data object (CALLBACK), or
+ *     the result store's note {@code {taskId, stored}} on a SUBMITTED record written after the
+ *     images were copied (issue 13: a new owner publishes that copy instead of copying again)
  * @param sourceTopic the request topic of the record this one is about (null when unknown: older records)
  * @param sourceOffset that request record's offset (its partition is this record's), -1 when unknown
  */

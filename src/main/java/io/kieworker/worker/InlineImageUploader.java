@@ -56,7 +56,10 @@ final class InlineImageUploader {
     /** An image could not be uploaded: the request ends FAILED with this code and message. */
     void failed(PendingTask task, String code, String message, boolean retryable);
 
-    /** Kie.ai refused the key ({@link ErrorClass#AUTH}) or has no credits ({@link ErrorClass#CREDITS}). */
+    /**
+     * Kie.ai refused the key ({@link ErrorClass#AUTH}), has no credits ({@link ErrorClass#CREDITS}) or
+     * the sub-key's usage limit is reached ({@link ErrorClass#QUOTA}).
+     */
     void refused(ErrorClass why);
   }
 
@@ -251,7 +254,7 @@ final class InlineImageUploader {
         requeueFirst(image);
       }
       case TRANSIENT -> retryLater(image, error);
-      case AUTH, CREDITS -> {
+      case AUTH, CREDITS, QUOTA -> {
         TaskLog.warn(LOG, task, "Upload for {} refused: {}", task.requestId, error);
         requeueFirst(image);
         listener.refused(error.errorClass());

@@ -128,6 +128,8 @@ final class Submitter {
       if (why == ErrorClass.AUTH) {
         worker.keyAccepted(false);
         block("auth", AUTH_RECHECK_MS);
+      } else if (why == ErrorClass.QUOTA) {
+        quotaReached("433 on an upload", false); // the waiting upload goes again once the probe passes
       } else {
         block("credits", CREDITS_RECHECK_MS);
       }
@@ -339,7 +341,7 @@ final class Submitter {
       case QUOTA -> {
         task.attempts--;
         queue.addFirst(task);
-        quotaReached(error, wasProbe);
+        quotaReached(error.message(), wasProbe);
       }
       case AMBIGUOUS -> {
         metrics.ambiguousCreate();
@@ -484,11 +486,10 @@ final class Submitter {
    * like for 402, but no endpoint tells when the quota returns: every {@code WORKER_QUOTA_RECHECK}
    * one queued create goes out as a probe (a 433 costs nothing), and its success resumes everything.
    */
-  private void quotaReached(KieError error, boolean wasProbe) {
+  private void quotaReached(String why, boolean wasProbe) {
     long recheckMs = config.worker().quotaRecheck().toMillis();
     if (blockedBy == null) {
-      LOG.warn("Kie.ai sub-key usage limit reached ({}): creates paused, one probe every {} ms", error.message(),
-          recheckMs);
+      LOG.warn("Kie.ai sub-key usage limit reached ({}): creates paused, one probe every {} ms", why, recheckMs);
       block("quota", recheckMs);
     } else if (wasProbe) {
       vertx.setTimer(recheckMs, id -> probeQuota()); // still reached: the next probe later
@@ -511,6 +512,7 @@ final class Submitter {
     probeDue = false;
     blockedBy = null;
     worker.resumeFrom("quota");
+    uploads.pump();
   }
 
   private void recheck(String reason, long recheckMs) {

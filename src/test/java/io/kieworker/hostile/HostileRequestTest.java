@@ -33,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KafkaBroker.class)
 class HostileRequestTest {
+  private static final String PNG_1X1 =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private static SimOptions fastSim() {
@@ -125,6 +127,19 @@ class HostileRequestTest {
       assertThat(createCalls(h)).as("the first create, two refused probes, then four creates").isEqualTo(7);
       assertThat(h.sim().counters().createsAccepted()).isEqualTo(4);
       assertThat(app.registry().find("kie_worker.partitions.paused").gauge().value()).isZero();
+
+      // A 433 on an inline image's upload pauses the same way; the upload goes again, not FAILED.
+      h.sim().script(SimEndpoint.UPLOAD_BASE64, ScriptedResponse.error(433));
+      h.send("quota-upload", new JsonObject().put("requestId", "quota-upload").put("model", "google/nano-banana-edit")
+          .put("input", new JsonObject().put("prompt", marker("quota-upload") + " edit")
+              .put("image_urls", new io.vertx.core.json.JsonArray().add("data:image/png;base64," + PNG_1X1)))
+          .encode());
+      JsonObject uploaded = h.awaitResultsFor(List.of("quota-upload"), Duration.ofSeconds(30)).get("quota-upload");
+
+      assertThat(uploaded.getString("status")).as(uploaded.encode()).isEqualTo("SUCCEEDED");
+      assertThat(h.sim().counters().rejections(433)).isEqualTo(4);
+      assertThat(h.sim().counters().uploads("base64")).as("the upload, again after the pause").isEqualTo(1);
+      assertThat(h.simTasksWithPrompt(marker("quota-upload"))).isEqualTo(1);
       assertReady(app);
     }
   }

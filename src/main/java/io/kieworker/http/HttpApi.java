@@ -1,6 +1,8 @@
 package io.kieworker.http;
 
-import io.kieworker.worker.Health;
+import io.kieworker.callback.CallbackRoute;
+import io.kieworker.callback.CallbackUrls;
+import io.kieworker.health.Health;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,27 +13,12 @@ import java.nio.charset.StandardCharsets;
 
 /** The worker's HTTP surface on HTTP_PORT: the callback route, health probes and /metrics. */
 public final class HttpApi {
-  /** The callback route; {@link #callbackUrl} builds its URLs, {@link CallbackRoute} reads them. */
-  static final String CALLBACK_ROUTE = "/callbacks/kie/:partition/:requestId";
-  static final String ATTEMPT_PARAM = "attempt";
-  static final String TOKEN_PARAM = "token";
-
   private HttpApi() {}
-
-  /**
-   * The callback URL given to Kie.ai for one attempt of a request:
-   * {@code <base>/callbacks/kie/<partition>/<requestId>?attempt=<n>&token=<token of (requestId, n)>}.
-   */
-  public static String callbackUrl(String baseUrl, int partition, String requestId, int attempt, CallbackToken token) {
-    return baseUrl + "/callbacks/kie/" + partition + "/"
-        + URLEncoder.encode(requestId, StandardCharsets.UTF_8).replace("+", "%20")
-        + "?" + ATTEMPT_PARAM + "=" + attempt + "&" + TOKEN_PARAM + "=" + token.token(requestId, attempt);
-  }
 
   public static Router router(Vertx vertx, CallbackRoute callbacks, Health health, PrometheusMeterRegistry prometheus) {
     Router router = Router.router(vertx);
     // No BodyHandler: the callback route checks the address and token first, then reads a capped body.
-    router.post(CALLBACK_ROUTE).handler(callbacks);
+    router.post(CallbackUrls.ROUTE).handler(callbacks);
     router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end("{\"status\":\"UP\"}"));
     router.get("/health/ready").handler(ctx -> {

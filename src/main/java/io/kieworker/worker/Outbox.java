@@ -1,5 +1,6 @@
 package io.kieworker.worker;
 
+import io.kieworker.kafka.ProduceRefusal;
 import io.kieworker.retry.Backoff;
 import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.result.CloudEventHeaders;

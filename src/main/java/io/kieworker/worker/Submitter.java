@@ -1,9 +1,10 @@
 package io.kieworker.worker;
 
+import io.kieworker.kafka.ProduceRefusal;
 import io.kieworker.retry.Backoff;
 import io.kieworker.config.WorkerConfig;
-import io.kieworker.http.CallbackToken;
-import io.kieworker.http.HttpApi;
+import io.kieworker.callback.CallbackToken;
+import io.kieworker.callback.CallbackUrls;
 import io.kieworker.kie.ErrorClass;
 import io.kieworker.kie.KieClient;
 import io.kieworker.kie.KieError;
@@ -544,6 +545,6 @@ final class Submitter {
   /** This attempt's callback URL (its number and token in the query), or null to poll only. */
   private String callbackUrl(PendingTask task) {
     String base = config.kie().callbackBaseUrl();
-    return base == null ? null : HttpApi.callbackUrl(base, task.partition, task.requestId, task.attempts, token);
+    return base == null ? null : CallbackUrls.url(base, task.partition, task.requestId, task.attempts, token);
   }
 }

@@ -1,8 +1,10 @@
 package io.kieworker.worker;
 
+import io.kieworker.health.Health;
+import io.kieworker.kafka.ProduceRefusal;
 import io.kieworker.config.WorkerConfig;
-import io.kieworker.http.CallbackRoute;
-import io.kieworker.http.CallbackToken;
+import io.kieworker.callback.CallbackRoute;
+import io.kieworker.callback.CallbackToken;
 import io.kieworker.http.HttpApi;
 import io.kieworker.kafka.OffsetTracker;
 import io.kieworker.kafka.RequestConsumer;

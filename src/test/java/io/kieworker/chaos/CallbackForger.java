@@ -1,6 +1,6 @@
 package io.kieworker.chaos;
 
-import io.kieworker.http.CallbackToken;
+import io.kieworker.callback.CallbackToken;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;

@@ -3,7 +3,7 @@ package io.kieworker.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kieworker.http.CallbackToken;
+import io.kieworker.callback.CallbackToken;
 import io.kieworker.tools.broker.EmbeddedKafka;
 import io.kieworker.kafka.Topics;
 import io.kieworker.sim.KieSimulator;

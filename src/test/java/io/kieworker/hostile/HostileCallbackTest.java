@@ -13,7 +13,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.kieworker.callback.WebhookSignature;
 import io.kieworker.config.ConfigException;
 import io.kieworker.config.ConfigLoader;
-import io.kieworker.http.CallbackRoute;
+import io.kieworker.callback.CallbackRoute;
 import io.kieworker.sim.ScriptedResponse;
 import io.kieworker.sim.SimEndpoint;
 import io.kieworker.sim.SimOptions;

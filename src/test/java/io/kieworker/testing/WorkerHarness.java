@@ -217,8 +217,8 @@ public final class WorkerHarness implements AutoCloseable {
     return harnessToken().token(requestId, attempt);
   }
 
-  private static io.kieworker.http.CallbackToken harnessToken() {
-    return new io.kieworker.http.CallbackToken(io.kieworker.http.CallbackToken.deriveSecret(API_KEY));
+  private static io.kieworker.callback.CallbackToken harnessToken() {
+    return new io.kieworker.callback.CallbackToken(io.kieworker.callback.CallbackToken.deriveSecret(API_KEY));
   }
 
   /** The merged maps, later ones winning. */

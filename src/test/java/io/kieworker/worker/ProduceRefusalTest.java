@@ -2,6 +2,8 @@ package io.kieworker.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kieworker.health.Health;
+import io.kieworker.kafka.ProduceRefusal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.common.KafkaException;

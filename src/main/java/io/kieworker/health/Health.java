@@ -1,5 +1,6 @@
-package io.kieworker.worker;
+package io.kieworker.health;
 
+import io.kieworker.kafka.ProduceRefusal;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,24 +18,24 @@ public final class Health {
   private volatile boolean stopping;
   private volatile long producerFailedAt;
 
-  void consumerStarted() {
+  public void consumerStarted() {
     consumerStarted = true;
   }
 
-  void assigned(Set<Integer> partitions) {
+  public void assigned(Set<Integer> partitions) {
     joined = true;
     assigned = Set.copyOf(new TreeSet<>(partitions));
   }
 
-  void keyAccepted(boolean accepted) {
+  public void keyAccepted(boolean accepted) {
     keyAccepted = accepted;
   }
 
-  void paused(Set<String> reasons) {
+  public void paused(Set<String> reasons) {
     pausedFor = Set.copyOf(reasons);
   }
 
-  void stopping() {
+  public void stopping() {
     stopping = true;
   }
 
@@ -43,7 +44,7 @@ public final class Health {
    * that record's problem, handled where it was written: it does not make the instance unready for
    * every other request. Anything else (broker unreachable, timeouts) does, for 30 s.
    */
-  void producerFailed(Throwable cause) {
+  public void producerFailed(Throwable cause) {
     if (!ProduceRefusal.refused(cause)) {
       producerFailedAt = System.currentTimeMillis();
     }

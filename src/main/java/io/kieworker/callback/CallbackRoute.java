@@ -1,4 +1,4 @@
-package io.kieworker.http;
+package io.kieworker.callback;
 
 import io.kieworker.callback.KieCallback;
 import io.kieworker.callback.WebhookSignature;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /callbacks/kie/{partition}/{requestId}?attempt=N&token=…} (URL built by
- * {@link HttpApi#callbackUrl}). Any instance of the group may receive a callback: it checks the
+ * {@link CallbackUrls#url}). Any instance of the group may receive a callback: it checks the
  * partition and the URL token before reading any of the body, then reads at most
  * {@link KieCallback#MAX_BODY_BYTES}, checks Kie.ai's signature when a webhook key is set, appends a
  * CALLBACK record (with the attempt) to the owner's ledger partition and answers
@@ -60,12 +60,12 @@ public final class CallbackRoute implements Handler<RoutingContext> {
       refuse(ctx, 400, "partition", "unknown partition");
       return;
     }
-    Integer attempt = attemptOf(ctx.request().getParam(HttpApi.ATTEMPT_PARAM));
+    Integer attempt = attemptOf(ctx.request().getParam(CallbackUrls.ATTEMPT_PARAM));
     if (attempt == null) {
       refuse(ctx, 400, "attempt", "attempt is not a positive number");
       return;
     }
-    String given = ctx.request().getParam(HttpApi.TOKEN_PARAM);
+    String given = ctx.request().getParam(CallbackUrls.TOKEN_PARAM);
     boolean valid = attempt == 0 ? token.verifyUnbound(requestId, given) : token.verify(requestId, attempt, given);
     if (!valid) {
       refuse(ctx, 403, "token", "invalid token");

@@ -1,4 +1,4 @@
-package io.kieworker.worker;
+package io.kieworker.kafka;
 
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -20,13 +20,13 @@ import org.apache.kafka.common.errors.UnknownServerException;
  * internal failures), the idempotent producer's own state errors (a new send starts a new
  * sequence), and authentication failures (they concern the whole instance, which reports unready).
  */
-final class ProduceRefusal {
+public final class ProduceRefusal {
   private static final int MAX_CAUSES = 5;
 
   private ProduceRefusal() {}
 
   /** The refusing Kafka error in {@code failure}'s cause chain, or null when it may pass on a retry. */
-  static Throwable of(Throwable failure) {
+  public static Throwable of(Throwable failure) {
     Throwable e = failure;
     for (int i = 0; e != null && i < MAX_CAUSES; i++, e = e.getCause()) {
       if (e instanceof RetriableException || e instanceof UnknownServerException || producerState(e)) {
@@ -46,16 +46,16 @@ final class ProduceRefusal {
         || e instanceof InvalidProducerEpochException || e instanceof ProducerFencedException;
   }
 
-  static boolean refused(Throwable failure) {
+  public static boolean refused(Throwable failure) {
     return of(failure) != null;
   }
 
-  static boolean tooLarge(Throwable failure) {
+  public static boolean tooLarge(Throwable failure) {
     return of(failure) instanceof RecordTooLargeException;
   }
 
   /** The tag of {@code kie_worker.produce.refused}: the Kafka error's class name. */
-  static String tag(Throwable failure) {
+  public static String tag(Throwable failure) {
     Throwable refusal = of(failure);
     return refusal == null ? "none" : refusal.getClass().getSimpleName();
   }

@@ -1,4 +1,4 @@
-package io.kieworker.http;
+package io.kieworker.callback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

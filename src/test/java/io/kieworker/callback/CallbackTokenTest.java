@@ -1,4 +1,4 @@
-package io.kieworker.http;
+package io.kieworker.callback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,7 +50,7 @@ class CallbackTokenTest {
 
   @Test
   void theCallbackUrlCarriesPartitionEncodedIdAttemptAndItsToken() {
-    String url = HttpApi.callbackUrl("https://w.example", 3, "order 7/é", 2, token);
+    String url = CallbackUrls.url("https://w.example", 3, "order 7/é", 2, token);
     URI uri = URI.create(url);
     assertThat(uri.getRawPath()).isEqualTo("/callbacks/kie/3/order%207%2F%C3%A9");
     Map<String, String> query = new HashMap<>();
@@ -58,7 +58,7 @@ class CallbackTokenTest {
       String[] kv = pair.split("=", 2);
       query.put(kv[0], URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
     }
-    assertThat(query).containsOnlyKeys(HttpApi.ATTEMPT_PARAM, HttpApi.TOKEN_PARAM).containsEntry("attempt", "2");
+    assertThat(query).containsOnlyKeys(CallbackUrls.ATTEMPT_PARAM, CallbackUrls.TOKEN_PARAM).containsEntry("attempt", "2");
     assertThat(token.verify("order 7/é", 2, query.get("token"))).isTrue();
     assertThat(query.get("token")).as("base64url: nothing to escape").matches("[A-Za-z0-9_-]+");
   }

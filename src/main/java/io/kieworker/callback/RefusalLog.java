@@ -1,4 +1,4 @@
-package io.kieworker.http;
+package io.kieworker.callback;
 
 import java.util.HashMap;
 import java.util.Map;

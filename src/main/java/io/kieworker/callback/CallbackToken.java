@@ -1,4 +1,4 @@
-package io.kieworker.http;
+package io.kieworker.callback;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -129,7 +129,7 @@ public final class ResultFetcher {
       long deadline) {
     int status = response.statusCode();
     if (status >= 300 && status < 400 && response.getHeader(HttpHeaders.LOCATION) != null) {
-      req.reset();
+      abandon(req, response);
       if (redirects >= MAX_REDIRECTS) {
         return refused("more than " + MAX_REDIRECTS + " redirects");
       }
@@ -137,14 +137,14 @@ public final class ResultFetcher {
           .compose(next -> hop(next, redirects + 1, deadline));
     }
     if (status != 200) {
-      req.reset();
+      abandon(req, response);
       // 5xx and 429 may pass; anything else (403/404/410: an expired link) will not.
       boolean retry = status >= 500 || status == 429 || status == 408;
       return Future.failedFuture(failed("HTTP " + status + " from " + uri.getHost(), retry));
     }
     String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && parseLong(length) > maxBytes) {
-      req.reset();
+      abandon(req, response);
       return Future.failedFuture(tooLarge());
     }
     String contentType = contentType(response.getHeader(HttpHeaders.CONTENT_TYPE), uri.getPath());
@@ -154,7 +154,7 @@ public final class ResultFetcher {
             .compose(out -> stream(req, response, out, Path.of(file), deadline))
             .map(done -> new Fetched(Path.of(file), done.bytes, done.sha256, contentType, extension(contentType)))
             .onFailure(e -> {
-              req.reset();
+              abandon(req, response);
               vertx.fileSystem().delete(file);
             }));
   }
@@ -169,14 +169,17 @@ public final class ResultFetcher {
     long[] bytes = {0};
     long timer = vertx.setTimer(Math.max(1, deadline - System.currentTimeMillis()), id -> {
       if (done.tryFail(failed("timed out after " + FETCH_TIMEOUT.toSeconds() + " s", true))) {
-        req.reset();
+        abandon(req, response);
       }
     });
     response.handler(chunk -> {
+      if (done.future().isComplete()) {
+        return; // failed (too large, timed out): the rest is dropped with the connection
+      }
       bytes[0] += chunk.length();
       if (bytes[0] > maxBytes) {
         if (done.tryFail(tooLarge())) {
-          req.reset();
+          abandon(req, response);
         }
         return;
       }
@@ -188,13 +191,23 @@ public final class ResultFetcher {
       }
     });
     response.exceptionHandler(e -> done.tryFail(failed("download interrupted: " + e.getMessage(), true)));
-    response.endHandler(v -> out.flush()
-        .onComplete(ar -> done.tryComplete(new Streamed(bytes[0], HexFormat.of().formatHex(digest.digest())))));
+    response.endHandler(v -> {
+      if (done.future().isComplete()) {
+        return;
+      }
+      out.flush().onComplete(ar -> done.tryComplete(new Streamed(bytes[0], HexFormat.of().formatHex(digest.digest()))));
+    });
     response.resume();
     return done.future().eventually(() -> {
       vertx.cancelTimer(timer);
       return out.close();
     });
+  }
+
+  /** Drops a response not wanted (or no longer): the connection is closed, its reset expected. */
+  private static void abandon(HttpClientRequest req, HttpClientResponse response) {
+    response.exceptionHandler(e -> { });
+    req.reset();
   }
 
   private boolean allowed(URI uri) {

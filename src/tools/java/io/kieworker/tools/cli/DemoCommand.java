@@ -45,6 +45,12 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed for the simulated latencies (default: random).")
   Long seed;
 
+  @Option(names = "--store", paramLabel = "s3://BUCKET/PREFIX",
+      description = "Copy every result image into this bucket before publishing (the result store); the table "
+          + "shows the stored URLs. The S3 server is WORKER_RESULT_STORE_ENDPOINT's (e.g. a local MinIO or s3rver; "
+          + "the demo starts none) or AWS S3 without it; credentials and region from the AWS SDK's chain.")
+  String store;
+
   @Option(names = "--verbose", description = "Also show the worker's and Kafka's INFO logs.")
   boolean verbose;
 
@@ -54,7 +60,9 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       SimDurations.LatencyRange range = SimDurations.parseRange(latency);
       Duration bound = SimDurations.parse(timeout);
-      options = new DemoOptions(requests, callbacks, range.min(), range.max(), bound, seed);
+      String endpoint = System.getenv("WORKER_RESULT_STORE_ENDPOINT");
+      options = new DemoOptions(requests, callbacks, range.min(), range.max(), bound, seed, store,
+          endpoint == null || endpoint.isBlank() ? null : endpoint);
     } catch (IllegalArgumentException e) {
       System.err.println("demo: " + e.getMessage());
       return 2;

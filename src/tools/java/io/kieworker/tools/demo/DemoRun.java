@@ -102,7 +102,7 @@ public final class DemoRun implements AutoCloseable {
     produce(DemoSample.of(options.requests()));
     boolean timedOut = !follow();
     Duration elapsed = Duration.ofNanos(System.nanoTime() - begin);
-    new DemoSummary(tally, sim.counters(), options.callbacks(), createLimit).print(out);
+    new DemoSummary(tally, sim.counters(), options.callbacks(), createLimit, options.store() != null).print(out);
     if (timedOut) {
       out.println();
       out.printf("TIMEOUT: after %s only %d of %d requests have a result.%n", DemoSummary.seconds(elapsed),
@@ -137,9 +137,11 @@ public final class DemoRun implements AutoCloseable {
     long t = System.nanoTime();
     WorkerConfig config = ConfigLoader.load(null, workerEnv());
     worker = await(WorkerApp.start(config), "the worker");
-    step(t, "Worker on HTTP port %d (/health, /metrics), %s", worker.httpPort(), options.callbacks()
+    step(t, "Worker on HTTP port %d (/health, /metrics), %s%s", worker.httpPort(), options.callbacks()
         ? "callbacks to http://127.0.0.1:" + worker.httpPort() + "/callbacks/kie/..., polling as safety net"
-        : "poll only (--no-callbacks)");
+        : "poll only (--no-callbacks)", options.store() == null ? ""
+        : "; result images copied to " + options.store() + " ("
+            + (options.storeEndpoint() == null ? "AWS S3" : options.storeEndpoint()) + ")");
   }
 
   Map<String, String> workerEnv() {
@@ -167,6 +169,20 @@ public final class DemoRun implements AutoCloseable {
     env.put("WORKER_POLL_MIN_GAP", "500ms");
     env.put("WORKER_COMMIT_INTERVAL", "500ms");
     env.put("WORKER_SHUTDOWN_TIMEOUT", "10s");
+    if (options.store() != null) {
+      env.put("WORKER_RESULT_STORE", options.store());
+      env.put("WORKER_RESULT_FETCH_ALLOW_HTTP", "127.0.0.1"); // the simulator's image URLs
+      if (options.storeEndpoint() != null) {
+        env.put("WORKER_RESULT_STORE_ENDPOINT", options.storeEndpoint());
+      }
+      for (String name : List.of("WORKER_RESULT_STORE_PUBLIC_BASE", "WORKER_RESULT_STORE_PRESIGN",
+          "WORKER_RESULT_STORE_MAX_WAIT")) {
+        String value = System.getenv(name);
+        if (value != null && !value.isBlank()) {
+          env.put(name, value);
+        }
+      }
+    }
     return env;
   }
 

@@ -22,13 +22,20 @@ public final class DemoSummary {
   private final SimCounters sim;
   private final boolean callbacks;
   private final String createLimit;
+  private final boolean store;
 
   /** @param createLimit the account's create limit, as shown, e.g. {@code 20 per 10.0s} */
   public DemoSummary(DemoTally tally, SimCounters sim, boolean callbacks, String createLimit) {
+    this(tally, sim, callbacks, createLimit, false);
+  }
+
+  /** @param store the result store is on: the figures count stored copies */
+  public DemoSummary(DemoTally tally, SimCounters sim, boolean callbacks, String createLimit, boolean store) {
     this.tally = tally;
     this.sim = sim;
     this.callbacks = callbacks;
     this.createLimit = createLimit;
+    this.store = store;
   }
 
   static String progressHeader() {
@@ -41,6 +48,9 @@ public final class DemoSummary {
     String detail = a.status().equals("SUCCEEDED")
         ? (a.credits() == null ? "" : "credits " + number(a.credits()))
         : (a.errorCode() == null ? "" : "error " + a.errorCode());
+    if (a.stored() != null) {
+      detail += (detail.isEmpty() ? "" : "  ") + (a.stored().startsWith("storeError") ? "" : "stored ") + a.stored();
+    }
     if (!a.asScripted()) {
       detail += "  <-- scripted to end " + a.sent().request().expected();
     }
@@ -104,6 +114,12 @@ public final class DemoSummary {
         sim.uploads("base64") + sim.uploads("stream"), number(credits));
     out.printf("  create rate limit: creates past %s wait for the window (429s from the simulator: %d)%n",
         createLimit, sim.rateLimited());
+    if (store) {
+      long copied = tally.arrivals().stream().filter(a -> a.stored() != null && !a.stored().startsWith("storeError")).count();
+      long failed = tally.arrivals().stream().filter(a -> a.stored() != null && a.stored().startsWith("storeError")).count();
+      out.printf("  result store: %d results with stored copies, %d with storeError (their Kie.ai URLs kept)%n",
+          copied, failed);
+    }
     out.printf("  duplicates: %d   missing: %d   unknown ids: %d   not as scripted: %d%n",
         tally.duplicates(), tally.missing().size(), tally.unknownIds().size(), tally.notAsScripted().size());
     tally.missing().forEach(s -> out.printf("    missing: %s (%s, %s)%n", s.requestId(), s.request().model(),

@@ -21,7 +21,7 @@ public final class DemoTally {
 
   /** The first result seen for a request. */
   public record Arrival(Sent sent, String status, String model, int attempts, String errorCode,
-                        Double credits, long latencyMillis) {
+                        Double credits, long latencyMillis, String stored) {
     public boolean asScripted() {
       return status.equals(sent.request().expected().name());
     }
@@ -55,9 +55,19 @@ public final class DemoTally {
         Optional.ofNullable(result.getString("model")).orElse(request.request().model()),
         result.getInteger("attempts", 0),
         error == null ? null : error.getString("code"), credits == null ? null : credits.doubleValue(),
-        (receivedAtNanos - request.sentAtNanos()) / 1_000_000);
+        (receivedAtNanos - request.sentAtNanos()) / 1_000_000, stored(result));
     arrived.put(id, arrival);
     return Optional.of(arrival);
+  }
+
+  /** The first stored URL, "storeError CODE", or null when the result has neither (store off, not SUCCEEDED). */
+  private static String stored(io.vertx.core.json.JsonObject result) {
+    var urls = result.getValue("storedUrls") instanceof io.vertx.core.json.JsonArray a ? a : null;
+    if (urls != null && !urls.isEmpty()) {
+      return String.valueOf(urls.getValue(0)) + (urls.size() > 1 ? " (+" + (urls.size() - 1) + ")" : "");
+    }
+    var error = result.getValue("storeError") instanceof io.vertx.core.json.JsonObject e ? e : null;
+    return error == null ? null : "storeError " + error.getString("code");
   }
 
   public boolean complete() {

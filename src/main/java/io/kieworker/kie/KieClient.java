@@ -222,6 +222,14 @@ public final class KieClient implements AutoCloseable {
     return body.appendString(tail);
   }
 
+  /**
+   * Shutdown began: a create under way whose earlier attempt never reached Kie.ai is not sent again
+   * (it ends TRANSIENT with code {@code SHUTDOWN}). Any thread; creates check it right before sending.
+   */
+  public void stopCreateRetries() {
+    createRetriesStopped = true;
+  }
+
   @Override
   public void close() {
     web.close();
@@ -230,12 +238,18 @@ public final class KieClient implements AutoCloseable {
 
   // ---- plumbing --------------------------------------------------------------------------------
 
+  private static final KieError NOT_SENT_AT_SHUTDOWN =
+      new KieError(ErrorClass.TRANSIENT, "SHUTDOWN", "create not sent again: shutdown began", 0, null);
+  private volatile boolean createRetriesStopped;
+
   private Future<KieResult<String>> create(String path, JsonObject body) {
     // Only a create that never left this process (no connection) may be repeated.
-    Predicate<KieError> neverSent = e -> e.httpStatus() == 0 && e.errorClass() == ErrorClass.TRANSIENT;
+    Predicate<KieError> neverSent = e -> e.httpStatus() == 0 && e.errorClass() == ErrorClass.TRANSIENT
+        && !createRetriesStopped;
     return options.retryPolicy()
-        .run(vertx, () -> send(Call.CREATE, HttpMethod.POST, options.baseUrl() + path, body, false,
-            options.requestTimeout()), neverSent)
+        .run(vertx, () -> createRetriesStopped ? Future.succeededFuture(KieResult.failed(NOT_SENT_AT_SHUTDOWN))
+            : send(Call.CREATE, HttpMethod.POST, options.baseUrl() + path, body, false, options.requestTimeout()),
+            neverSent)
         .map(r -> {
           if (!r.isOk()) {
             return r.map(x -> null);

@@ -159,6 +159,7 @@ final class Submitter {
    */
   Future<Void> drain(Duration timeout) {
     stopping = true;
+    kie.stopCreateRetries();
     queue.clear();
     uploads.stop();
     if (pumpTimer >= 0) {

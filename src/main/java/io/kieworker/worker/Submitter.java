@@ -312,6 +312,9 @@ final class Submitter {
       return;
     }
     KieError error = result.error();
+    if (wasProbe && error.errorClass() != ErrorClass.QUOTA) {
+      quotaBack(); // answered past the quota check: whatever refused it now is handled below
+    }
     switch (error.errorClass()) {
       case RATE_LIMITED -> {
         metrics.rateLimited();

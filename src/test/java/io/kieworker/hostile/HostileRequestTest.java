@@ -140,6 +140,17 @@ class HostileRequestTest {
       assertThat(h.sim().counters().rejections(433)).isEqualTo(4);
       assertThat(h.sim().counters().uploads("base64")).as("the upload, again after the pause").isEqualTo(1);
       assertThat(h.simTasksWithPrompt(marker("quota-upload"))).isEqualTo(1);
+
+      // A probe refused for another reason (a 500) ends the quota pause; the 500 is retried as usual.
+      h.sim().script(SimEndpoint.CREATE_TASK, ScriptedResponse.error(433), ScriptedResponse.error(500));
+      h.send("quota-then-500", request("quota-then-500", "google/nano-banana", ""));
+      JsonObject after500 = h.awaitResultsFor(List.of("quota-then-500"), Duration.ofSeconds(30)).get("quota-then-500");
+
+      assertThat(after500.getString("status")).as(after500.encode()).isEqualTo("SUCCEEDED");
+      assertThat(h.sim().counters().rejections(433)).isEqualTo(5);
+      assertThat(h.sim().counters().rejections(500)).isEqualTo(1);
+      assertThat(h.simTasksWithPrompt(marker("quota-then-500"))).isEqualTo(1);
+      assertThat(app.registry().find("kie_worker.partitions.paused").gauge().value()).isZero();
       assertReady(app);
     }
   }

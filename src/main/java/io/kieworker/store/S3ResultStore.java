@@ -56,12 +56,20 @@ public final class S3ResultStore implements ResultStore {
   private static final Duration PUT_ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
   private static final int MAX_METADATA_VALUE = 256;
   private static final int MAX_MESSAGE = 300;
+  /**
+   * Copies under way at once; the rest wait in order (their max wait runs meanwhile). Bounds the
+   * temporary files (one image each) and the store connections (the SDK pool holds 32).
+   */
+  static final int MAX_CONCURRENT_COPIES = 32;
 
   private final Vertx vertx;
   private final StoreConfig config;
   private final S3AsyncClient s3;
   private final S3Presigner presigner;
   private final ResultFetcher fetcher;
+  /** Event-loop confined, like {@link #copy}. */
+  private final java.util.ArrayDeque<Runnable> waiting = new java.util.ArrayDeque<>();
+  private int running;
 
   private S3ResultStore(Vertx vertx, StoreConfig config, S3AsyncClient s3, S3Presigner presigner) {
     this.vertx = vertx;
@@ -125,6 +133,24 @@ public final class S3ResultStore implements ResultStore {
   @Override
   public Future<StoredCopy> copy(Job job) {
     long deadline = System.currentTimeMillis() + config.maxWait().toMillis();
+    Promise<StoredCopy> done = Promise.promise();
+    waiting.add(() -> copyAll(job, deadline).onComplete(ar -> {
+      running--;
+      startWaiting();
+      done.handle(ar);
+    }));
+    startWaiting();
+    return done.future();
+  }
+
+  private void startWaiting() {
+    while (running < MAX_CONCURRENT_COPIES && !waiting.isEmpty()) {
+      running++;
+      waiting.poll().run();
+    }
+  }
+
+  private Future<StoredCopy> copyAll(Job job, long deadline) {
     List<StoredObject> objects = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < job.urls().size(); i++) {

@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * callback route reach it through {@code runOnContext} or the verticle's own context.
  *
  * <p>Order of durable steps for one request: [uploads] → ledger SUBMITTING → createTask → ledger
- * SUBMITTED → offset committable → … → result published → ledger TERMINAL. A crash between any two
+ * SUBMITTED → offset committable → … → [result store: images copied → ledger SUBMITTED with the
+ * copy noted] → result published → ledger TERMINAL. A crash between any two
  * steps is resolved from the ledger by the next owner (see docs in README "Design").
  */
 public final class Worker extends VerticleBase implements RequestConsumer.Listener, LedgerTail.Listener {

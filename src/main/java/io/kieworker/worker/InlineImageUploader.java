@@ -63,7 +63,8 @@ final class InlineImageUploader {
     void refused(ErrorClass why);
   }
 
-  private final Worker worker;
+  private final TaskOwnership ownership;
+  private final IntakeGate gate;
   private final Vertx vertx;
   private final KieClient kie;
   private final ModelRegistry registry;
@@ -83,9 +84,10 @@ final class InlineImageUploader {
   /**
    * @param blocked true while creates are blocked (refused key, no credits): uploads wait too
    */
-  InlineImageUploader(Worker worker, Vertx vertx, KieClient kie, ModelRegistry registry, WorkerMetrics metrics,
+  InlineImageUploader(TaskOwnership ownership, IntakeGate gate, Vertx vertx, KieClient kie, ModelRegistry registry, WorkerMetrics metrics,
       int maxInflight, long maxBytesInflight, BooleanSupplier blocked, Listener listener) {
-    this.worker = worker;
+    this.ownership = ownership;
+    this.gate = gate;
     this.vertx = vertx;
     this.kie = kie;
     this.registry = registry;
@@ -197,9 +199,9 @@ final class InlineImageUploader {
   /** Backpressure on intake: see the class comment. */
   private void updatePause() {
     if (queuedBytes > maxBytesInflight) {
-      worker.pauseFor("uploads");
+      gate.pauseFor("uploads");
     } else if (queuedBytes <= maxBytesInflight / 2) {
-      worker.resumeFrom("uploads");
+      gate.resumeFrom("uploads");
     }
   }
 
@@ -214,7 +216,7 @@ final class InlineImageUploader {
   }
 
   private boolean live(Batch batch) {
-    return !batch.done && batch.task.phase != PendingTask.Phase.FINISHING && worker.owns(batch.task);
+    return !batch.done && batch.task.phase != PendingTask.Phase.FINISHING && ownership.owns(batch.task);
   }
 
   private void start(Image image) {

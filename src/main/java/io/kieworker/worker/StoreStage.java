@@ -30,7 +30,7 @@ final class StoreStage {
   private static final Logger LOG = LoggerFactory.getLogger(StoreStage.class);
   static final String LEDGER_FIELD = "stored";
 
-  private final Worker worker;
+  private final TaskOwnership ownership;
   private final ResultStore store;
   private final TaskLedger ledger;
   private final Outbox outbox;
@@ -38,9 +38,9 @@ final class StoreStage {
   private final String instanceId;
   private final java.util.List<StoreListener> listeners = StoreListener.installed();
 
-  private StoreStage(Worker worker, ResultStore store, TaskLedger ledger, Outbox outbox, WorkerMetrics metrics,
+  private StoreStage(TaskOwnership ownership, ResultStore store, TaskLedger ledger, Outbox outbox, WorkerMetrics metrics,
       String instanceId) {
-    this.worker = worker;
+    this.ownership = ownership;
     this.store = store;
     this.ledger = ledger;
     this.outbox = outbox;
@@ -49,13 +49,13 @@ final class StoreStage {
   }
 
   /** The stage, or null when the store is off. Builds the SDK client on a worker thread. */
-  static Future<StoreStage> create(Vertx vertx, StoreConfig config, Worker worker, TaskLedger ledger, Outbox outbox,
+  static Future<StoreStage> create(Vertx vertx, StoreConfig config, TaskOwnership ownership, TaskLedger ledger, Outbox outbox,
       WorkerMetrics metrics, String instanceId) {
     if (!config.enabled()) {
       return Future.succeededFuture(null);
     }
     return vertx.executeBlocking(() -> S3ResultStore.create(vertx, config), false)
-        .map(store -> new StoreStage(worker, store, ledger, outbox, metrics, instanceId));
+        .map(store -> new StoreStage(ownership, store, ledger, outbox, metrics, instanceId));
   }
 
   /** The result to publish: with the stored copy when the result is SUCCEEDED and has images. Never fails. */
@@ -104,12 +104,12 @@ final class StoreStage {
   private Future<Void> record(PendingTask task, StoredCopy copy) {
     JsonObject note = new JsonObject().put("taskId", task.taskId).put(LEDGER_FIELD, copy.toJson());
     task.storedCopy = note;
-    return worker.fence(task).compose(ours -> {
+    return ownership.fence(task).compose(ours -> {
       if (!ours) {
         return Future.succeededFuture();
       }
       LedgerRecord submitted = task.toLedger(LedgerRecord.Type.SUBMITTED, instanceId,
-          worker.epoch(task.partition), note);
+          ownership.epoch(task.partition), note);
       return outbox.durably("ledger STORED " + task.requestId, () -> ledger.write(task.partition, submitted))
           .onSuccess(v -> listeners.forEach(l -> l.stored(task.requestId, task.taskId)))
           .<Void>mapEmpty()

@@ -45,7 +45,9 @@ final class Submitter {
   /** A create retried after a transient failure: about 1 s at first, at most a minute apart. */
   private static final Backoff RETRY_BACKOFF = new Backoff(500, 60_000, false);
 
-  private final Worker worker;
+  private final TaskOwnership ownership;
+  private final TaskOutcomes outcomes;
+  private final IntakeGate gate;
   private final Vertx vertx;
   private final KieClient kie;
   private final TaskLedger ledger;
@@ -70,9 +72,11 @@ final class Submitter {
   /** Set once shutdown began: from then on no create starts, whatever timer or callback asks. */
   private boolean stopping;
 
-  Submitter(Worker worker, Vertx vertx, KieClient kie, TaskLedger ledger, ModelRegistry registry,
+  Submitter(TaskOwnership ownership, TaskOutcomes outcomes, IntakeGate gate, Vertx vertx, KieClient kie, TaskLedger ledger, ModelRegistry registry,
       WorkerMetrics metrics, WorkerConfig config, CallbackToken token, String instanceId) {
-    this.worker = worker;
+    this.ownership = ownership;
+    this.outcomes = outcomes;
+    this.gate = gate;
     this.vertx = vertx;
     this.kie = kie;
     this.ledger = ledger;
@@ -82,7 +86,7 @@ final class Submitter {
     this.instanceId = instanceId;
     this.limiter = new CreateRateLimiter(config.worker().createRateLimit(),
         config.worker().createRateWindow().toMillis());
-    this.uploads = new InlineImageUploader(worker, vertx, kie, registry, metrics,
+    this.uploads = new InlineImageUploader(ownership, gate, vertx, kie, registry, metrics,
         config.worker().maxInflightUploads(), config.worker().maxUploadBytesInflight(),
         () -> blockedBy != null, new UploadOutcome());
   }
@@ -113,7 +117,7 @@ final class Submitter {
   private final class UploadOutcome implements InlineImageUploader.Listener {
     @Override
     public void uploaded(PendingTask task) {
-      if (worker.owns(task)) {
+      if (ownership.owns(task)) {
         queue.addLast(task);
         pump();
       }
@@ -121,13 +125,13 @@ final class Submitter {
 
     @Override
     public void failed(PendingTask task, String code, String message, boolean retryable) {
-      worker.finish(task, Results.failed(task, code, message, retryable));
+      outcomes.finish(task, Results.failed(task, code, message, retryable));
     }
 
     @Override
     public void refused(ErrorClass why) {
       if (why == ErrorClass.AUTH) {
-        worker.keyAccepted(false);
+        gate.keyAccepted(false);
         block("auth", AUTH_RECHECK_MS);
       } else if (why == ErrorClass.QUOTA) {
         quotaReached("433 on an upload", false); // the waiting upload goes again once the probe passes
@@ -181,7 +185,7 @@ final class Submitter {
     long now = System.currentTimeMillis();
     while (mayStartCreate() && !queue.isEmpty()) {
       PendingTask task = queue.peekFirst();
-      if (!worker.owns(task) || worker.handingOver(task)) {
+      if (!ownership.owns(task) || ownership.handingOver(task)) {
         queue.pollFirst(); // the partition's next owner reads the request again
         continue;
       }
@@ -238,9 +242,9 @@ final class Submitter {
       task.deadlineAt = task.submittedAt.plus(config.worker().deadline()).toEpochMilli();
     }
     LedgerRecord submitting =
-        task.toLedger(LedgerRecord.Type.SUBMITTING, instanceId, worker.epoch(task.partition), null);
+        task.toLedger(LedgerRecord.Type.SUBMITTING, instanceId, ownership.epoch(task.partition), null);
     ledger.write(task.partition, submitting)
-        .compose(v -> worker.fence(task))
+        .compose(v -> ownership.fence(task))
         .compose(stillOurs -> {
           // Fenced or revoked after the durable write: the partition is the next owner's. No paid
           // call from here; RELEASED tells the next owner that none was made, so it need not treat
@@ -250,7 +254,7 @@ final class Submitter {
               TaskLog.info(LOG, task, "Shutdown began before the create of {}: not sent", task.requestId);
             }
             LedgerRecord released =
-                task.toLedger(LedgerRecord.Type.RELEASED, instanceId, worker.epoch(task.partition), null);
+                task.toLedger(LedgerRecord.Type.RELEASED, instanceId, ownership.epoch(task.partition), null);
             return ledger.write(task.partition, released).<KieResult<String>>map(v -> null)
                 .otherwise((KieResult<String>) null);
           }
@@ -273,7 +277,7 @@ final class Submitter {
           if (ar.failed() && ProduceRefusal.refused(ar.cause())) {
             // Kafka will never take this SUBMITTING record: end the request unpaid, do not retry.
             limiter.release(task.createSlotAt);
-            worker.refusedBeforeCreate(task, ar.cause());
+            outcomes.refusedBeforeCreate(task, ar.cause());
           } else if (ar.failed()) {
             TaskLog.warn(LOG, task, "Ledger write before create failed for {}: {}", task.requestId, ar.cause().toString());
             task.attempts--;
@@ -340,7 +344,7 @@ final class Submitter {
       case AUTH -> {
         task.attempts--;
         queue.addFirst(task);
-        worker.keyAccepted(false);
+        gate.keyAccepted(false);
         block("auth", AUTH_RECHECK_MS);
       }
       case QUOTA -> {
@@ -350,10 +354,10 @@ final class Submitter {
       }
       case AMBIGUOUS -> {
         metrics.ambiguousCreate();
-        worker.durable(task); // SUBMITTING is in the ledger
+        outcomes.durable(task); // SUBMITTING is in the ledger
         ambiguous(task, error.message());
       }
-      default -> worker.finish(task, Results.failed(task, error));
+      default -> outcomes.finish(task, Results.failed(task, error));
     }
   }
 
@@ -371,18 +375,18 @@ final class Submitter {
     task.taskId = taskId;
     task.phase = PendingTask.Phase.TRACKED;
     LedgerRecord submitted =
-        task.toLedger(LedgerRecord.Type.SUBMITTED, instanceId, worker.epoch(task.partition), null);
-    worker.track(task);
+        task.toLedger(LedgerRecord.Type.SUBMITTED, instanceId, ownership.epoch(task.partition), null);
+    outcomes.track(task);
     // Retried until acknowledged: without it a later owner finds only SUBMITTING and treats a known
     // task as an ambiguous create (in poll-only mode: pays again after the grace). Given up once the
     // task is no longer ours (revoked, fenced) or no longer tracked under this task id: once it is
     // FINISHING a late SUBMITTED could land after its TERMINAL and bring the request back.
     task.submittedWriting = true;
-    worker.writeLedgerWhileOwned(task, submitted,
+    outcomes.writeLedgerWhileOwned(task, submitted,
         () -> taskId.equals(task.taskId) && task.phase == PendingTask.Phase.TRACKED).onComplete(ar -> {
       task.submittedWriting = false;
       if (ar.succeeded()) {
-        worker.durable(task);
+        outcomes.durable(task);
       } else {
         RequestLog.warn(LOG, task.requestId, taskId, task.partition, task.offset,
             "Ledger SUBMITTED write for {} (task {}) abandoned: {}", task.requestId, taskId, ar.cause().toString());
@@ -400,9 +404,9 @@ final class Submitter {
     TaskLog.warn(LOG, task, "Create for {} is ambiguous ({}); waiting up to {} ms for its callback", task.requestId, why, wait);
     task.ambiguousTimer = vertx.setTimer(wait, id -> {
       task.ambiguousTimer = -1;
-      if (task.phase == PendingTask.Phase.AMBIGUOUS && worker.owns(task)) {
+      if (task.phase == PendingTask.Phase.AMBIGUOUS && ownership.owns(task)) {
         TaskLog.warn(LOG, task, "No callback for ambiguous create of {}; submitting again", task.requestId);
-        worker.resubmit(task, "ambiguous");
+        outcomes.resubmit(task, "ambiguous");
       }
     });
   }
@@ -418,7 +422,7 @@ final class Submitter {
     Future<KieResult<TaskRecord>> lookup =
         task.endpoint == Endpoint.LEGACY ? kie.legacyRecordInfo(taskId) : kie.recordInfo(taskId);
     lookup.onComplete(ar -> {
-      if (!worker.owns(task) || task.taskId != null) {
+      if (!ownership.owns(task) || task.taskId != null) {
         return;
       }
       KieResult<TaskRecord> r = ar.result();
@@ -426,7 +430,7 @@ final class Submitter {
         RequestLog.info(LOG, task.requestId, taskId, task.partition, task.offset,
             "Ambiguous create of {} resolved by its callback: task {}", task.requestId, taskId);
         adopt(task, taskId);
-        worker.pollNow(task); // a callback means the task ended: confirm now, not at the safety-net poll
+        outcomes.pollNow(task); // a callback means the task ended: confirm now, not at the safety-net poll
       } else if (r != null && !r.isOk() && r.error().retryable() && task.phase == PendingTask.Phase.AMBIGUOUS) {
         // The callback was already answered 200 and will not come again: keep asking Kie.ai
         // (within the grace period, whose timer still runs) rather than drop the only lead.
@@ -455,13 +459,13 @@ final class Submitter {
   private void retryLater(PendingTask task, KieError error) {
     task.createRetries++;
     if (System.currentTimeMillis() >= task.deadlineAt && task.submittedAt != null) {
-      worker.finish(task, error == null ? Results.timedOut(task) : Results.failed(task, error));
+      outcomes.finish(task, error == null ? Results.timedOut(task) : Results.failed(task, error));
       return;
     }
     long delay = RETRY_BACKOFF.delayMillis(task.createRetries);
     task.phase = PendingTask.Phase.QUEUED;
     vertx.setTimer(delay, id -> {
-      if (!stopping && worker.owns(task) && task.phase == PendingTask.Phase.QUEUED) {
+      if (!stopping && ownership.owns(task) && task.phase == PendingTask.Phase.QUEUED) {
         queue.addFirst(task);
         pump();
       }
@@ -472,7 +476,7 @@ final class Submitter {
 
   /** Kie.ai refused the key outside a create (at start): stop until it is accepted again. */
   void keyRefused() {
-    worker.keyAccepted(false);
+    gate.keyAccepted(false);
     block("auth", AUTH_RECHECK_MS);
   }
 
@@ -482,7 +486,7 @@ final class Submitter {
       return;
     }
     blockedBy = reason;
-    worker.pauseFor(reason);
+    gate.pauseFor(reason);
     vertx.setTimer(recheckMs, id -> recheck(reason, recheckMs));
   }
 
@@ -516,7 +520,7 @@ final class Submitter {
     LOG.info("Kie.ai sub-key quota is back: creates resume");
     probeDue = false;
     blockedBy = null;
-    worker.resumeFrom("quota");
+    gate.resumeFrom("quota");
     uploads.pump();
   }
 
@@ -532,10 +536,10 @@ final class Submitter {
       if (r != null && r.isOk()) {
         metrics.creditsRemaining(r.value());
       }
-      worker.keyAccepted(keyOk);
+      gate.keyAccepted(keyOk);
       if ("auth".equals(reason) ? keyOk : creditsOk) {
         blockedBy = null;
-        worker.resumeFrom(reason);
+        gate.resumeFrom(reason);
         uploads.pump();
         pump();
       } else {

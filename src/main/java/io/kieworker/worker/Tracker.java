@@ -34,7 +34,9 @@ final class Tracker {
   private static final Duration DEFAULT_EXPECTED = Duration.ofSeconds(30);
   private static final int NOT_FOUND_LIMIT = 3;
 
-  private final Worker worker;
+  private final TaskOwnership ownership;
+  private final TaskOutcomes outcomes;
+  private final IntakeGate gate;
   private final KieClient kie;
   private final ModelRegistry registry;
   private final WorkerMetrics metrics;
@@ -45,9 +47,11 @@ final class Tracker {
   private final PollBudget budget;
   private boolean stopped;
 
-  Tracker(Worker worker, Vertx vertx, KieClient kie, ModelRegistry registry, WorkerMetrics metrics,
+  Tracker(TaskOwnership ownership, TaskOutcomes outcomes, IntakeGate gate, Vertx vertx, KieClient kie, ModelRegistry registry, WorkerMetrics metrics,
       WorkerConfig config) {
-    this.worker = worker;
+    this.ownership = ownership;
+    this.outcomes = outcomes;
+    this.gate = gate;
     this.kie = kie;
     this.registry = registry;
     this.metrics = metrics;
@@ -123,7 +127,7 @@ final class Tracker {
   }
 
   private void poll(PendingTask task) {
-    if (stopped || !worker.owns(task) || task.phase != PendingTask.Phase.TRACKED) {
+    if (stopped || !ownership.owns(task) || task.phase != PendingTask.Phase.TRACKED) {
       return;
     }
     task.polls++;
@@ -131,7 +135,7 @@ final class Tracker {
     Future<KieResult<TaskRecord>> read =
         task.endpoint == Endpoint.LEGACY ? kie.legacyRecordInfo(task.taskId) : kie.recordInfo(task.taskId);
     read.onComplete(ar -> {
-      if (!worker.owns(task) || task.phase != PendingTask.Phase.TRACKED || generation != task.pollGeneration) {
+      if (!ownership.owns(task) || task.phase != PendingTask.Phase.TRACKED || generation != task.pollGeneration) {
         return; // finished, moved or re-polled meanwhile
       }
       onRecord(task, ar.result());
@@ -154,14 +158,14 @@ final class Tracker {
       if (record.succeededWithoutResults()) {
         TaskLog.warn(LOG, task, "Task {} of {} reported success without result URLs ({})", task.taskId,
             task.requestId, record.rawState());
-        worker.finish(task, Results.noResult(task, record));
+        outcomes.finish(task, Results.noResult(task, record));
       } else {
-        worker.finish(task, Results.succeeded(task, record));
+        outcomes.finish(task, Results.succeeded(task, record));
       }
     } else if (record.state() == TaskState.FAIL) {
       onFailed(task, record);
     } else if (System.currentTimeMillis() >= task.deadlineAt) {
-      worker.finish(task, Results.timedOut(task));
+      outcomes.finish(task, Results.timedOut(task));
     } else {
       scheduleNext(task);
     }
@@ -176,24 +180,24 @@ final class Tracker {
     if (wouldResubmit(task, record)) {
       TaskLog.warn(LOG, task, "Task {} of {} failed with {} ({}); submitting again", task.taskId, task.requestId,
           record.failCode(), record.failMsg());
-      worker.resubmit(task, "fail-5xx");
+      outcomes.resubmit(task, "fail-5xx");
       return;
     }
-    worker.finish(task, Results.failed(task, record));
+    outcomes.finish(task, Results.failed(task, record));
   }
 
   private void onPollError(PendingTask task, KieResult<TaskRecord> result) {
     if (result.errorClass() == ErrorClass.NOT_FOUND && ++task.notFoundPolls >= NOT_FOUND_LIMIT) {
-      worker.finish(task, Results.failed(task, "TASK_NOT_FOUND",
+      outcomes.finish(task, Results.failed(task, "TASK_NOT_FOUND",
           "Kie.ai does not know task " + task.taskId, false));
       return;
     }
     if (System.currentTimeMillis() >= task.deadlineAt) {
-      worker.finish(task, Results.timedOut(task));
+      outcomes.finish(task, Results.timedOut(task));
       return;
     }
     if (result.errorClass() == ErrorClass.AUTH) {
-      worker.keyAccepted(false);
+      gate.keyAccepted(false);
     }
     scheduleNext(task);
   }

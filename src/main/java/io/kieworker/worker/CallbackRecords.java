@@ -55,7 +55,7 @@ final class CallbackRecords {
    * before attempts were bound, recorded as 0) can only be the first attempt's.
    */
   private static boolean ofCurrentAttempt(LedgerRecord callback, PendingTask task) {
-    return callback.attempts() == 0 ? task.attempts <= 1 : callback.attempts() == task.attempts;
+    return callback.attempts() == 0 ? task.attempt() <= 1 : callback.attempts() == task.attempt();
   }
 
   private static TaskRecord reportedByCallback(LedgerRecord callback) {

@@ -68,7 +68,6 @@ final class Finisher implements TaskOutcomes {
   @Override
   public void refusedBeforeCreate(PendingTask task, Throwable cause) {
     outbox.refused("ledger SUBMITTING " + task.requestId, cause);
-    task.attempts = 0;
     boolean tooLarge = ProduceRefusal.tooLarge(cause);
     finish(task, Results.rejected(task, tooLarge ? ResultError.TOO_LARGE : ResultError.PRODUCE_REFUSED,
         "Kafka refused the request's ledger record (" + cause.getClass().getSimpleName() + "); nothing was paid"));
@@ -88,16 +87,16 @@ final class Finisher implements TaskOutcomes {
   public void resubmit(PendingTask task, String reason) {
     metrics.resubmit(reason);
     tracker.untrack(task);
-    task.taskId = null;
+    task.resubmitted();
     submitter.enqueue(task);
   }
 
   @Override
   public void finish(PendingTask task, ResultEvent result) {
-    if (task.phase == PendingTask.Phase.FINISHING || !ownership.owns(task)) {
+    if (task.phase() == PendingTask.Phase.FINISHING || !ownership.owns(task)) {
       return;
     }
-    task.phase = PendingTask.Phase.FINISHING;
+    task.finishing();
     tracker.untrack(task);
     (store == null ? Future.succeededFuture(result) : store.copy(task, result))
         .compose(toPublish -> ownership.fence(task).compose(stillOurs -> stillOurs
@@ -125,7 +124,7 @@ final class Finisher implements TaskOutcomes {
     metrics.result(result.status().name(), task.model,
         Duration.between(task.receivedAt, published.timings().publishedAt()));
     TaskLog.info(LOG, task, "Result {} for {} (task {}, attempts {})", result.status(), task.requestId,
-        task.taskId, task.attempts);
+        task.taskId, task.attempts());
     // Carries the task's source record (in toLedger): read again, that record gets nothing.
     LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, instanceId, ownership.epoch(task.partition),
         published.toJson());

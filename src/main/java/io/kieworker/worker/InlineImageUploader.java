@@ -216,7 +216,7 @@ final class InlineImageUploader {
   }
 
   private boolean live(Batch batch) {
-    return !batch.done && batch.task.phase != PendingTask.Phase.FINISHING && ownership.owns(batch.task);
+    return !batch.done && batch.task.phase() != PendingTask.Phase.FINISHING && ownership.owns(batch.task);
   }
 
   private void start(Image image) {

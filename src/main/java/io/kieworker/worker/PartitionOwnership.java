@@ -174,7 +174,7 @@ final class PartitionOwnership implements TaskOwnership {
   private void awaitDurableSteps(Set<Integer> revoked, long deadline, Runnable then) {
     boolean busy = revoked.stream().map(partitions::get).filter(Objects::nonNull)
         .anyMatch(s -> s.answering > 0 || s.pending.values().stream().anyMatch(t ->
-            t.phase == PendingTask.Phase.CREATING || t.phase == PendingTask.Phase.FINISHING || t.submittedWriting));
+            t.phase() == PendingTask.Phase.CREATING || t.phase() == PendingTask.Phase.FINISHING || t.submittedWriting));
     if (!busy || System.currentTimeMillis() >= deadline) {
       then.run();
     } else {
@@ -331,8 +331,7 @@ final class PartitionOwnership implements TaskOwnership {
     if (r.type() == LedgerRecord.Type.SUBMITTED && task.taskId != null) {
       tracker.track(task, true);
     } else if (r.type() == LedgerRecord.Type.RELEASED) {
-      task.attempts--; // the released attempt was never sent
-      submitter.enqueue(task);
+      submitter.enqueue(task); // the released attempt was never sent (restore did not count it)
     } else {
       submitter.ambiguous(task, "restored from a SUBMITTING record");
     }
@@ -353,10 +352,10 @@ final class PartitionOwnership implements TaskOwnership {
       submitter.forget(task);
       submitter.adopt(task, r.taskId());
     } else if (r.type() == LedgerRecord.Type.RELEASED && task != null && task.taskId == null
-        && task.phase == PendingTask.Phase.AMBIGUOUS) {
+        && task.phase() == PendingTask.Phase.AMBIGUOUS) {
       // The previous owner gave the partition up before its create went out: submit now.
       submitter.forget(task);
-      task.attempts--;
+      task.releasedUnsent();
       submitter.enqueue(task);
     } else if (r.type() == LedgerRecord.Type.TERMINAL && task != null) {
       forget(task);

@@ -8,6 +8,19 @@ import java.time.Instant;
 
 /**
  * One request the worker owns and has not finished. Mutable; confined to the worker's event loop.
+ *
+ * <p>Its life, in one place (the transition methods below; nothing else writes {@code phase} or
+ * {@code attempts}):
+ * <pre>
+ *   QUEUED ──startCreate──► CREATING ──created──► TRACKED ──finishing──► FINISHING
+ *     ▲                       │  │                  │
+ *     │◄──────notCreated──────┘  └─ambiguousCreate─► AMBIGUOUS ──created (confirmed)──► TRACKED
+ *     │◄──────────────────────resubmitted─────────────┘ (grace over) / TRACKED (5xx failure)
+ * </pre>
+ * An attempt counts once its create has left for Kie.ai and may have made a paid task: when Kie.ai
+ * answered with a task id ({@link #created}) or the answer was lost ({@link #ambiguousCreate}). A
+ * create Kie.ai refused (429, 401, 402, 433, a transient error) or that never left is not an
+ * attempt ({@link #notCreated}): nothing is undone, because nothing was counted.
  */
 public final class PendingTask {
   /** Where the request is in its life; each phase has one owner of the next step. */
@@ -35,9 +48,12 @@ public final class PendingTask {
   final JsonArray headers;
   final Instant receivedAt;
   Instant submittedAt;
-  int attempts;
+  /** Attempts that may have made a paid task (the result's {@code attempts}). */
+  private int attempts;
+  /** The number of the attempt being created while {@link Phase#CREATING} (attempts + 1), else 0. */
+  private int creatingAttempt;
   String taskId;
-  Phase phase = Phase.QUEUED;
+  private Phase phase = Phase.QUEUED;
   long deadlineAt;
   int polls;
   int createRetries;
@@ -80,7 +96,8 @@ public final class PendingTask {
         r.metadata() == null ? new JsonObject() : r.metadata(),
         r.headers() == null ? new JsonArray() : r.headers(), r.receivedAt());
     task.submittedAt = r.submittedAt();
-    task.attempts = r.attempts();
+    // SUBMITTED and SUBMITTING carry an attempt that was (or may have been) sent; RELEASED one that was not.
+    task.attempts = r.type() == LedgerRecord.Type.RELEASED ? Math.max(0, r.attempts() - 1) : r.attempts();
     task.taskId = r.taskId();
     task.sourceTopic = r.sourceTopic();
     task.sourceOffset = r.sourceOffset();
@@ -90,10 +107,97 @@ public final class PendingTask {
     return task;
   }
 
+  /**
+   * A ledger record of this task. SUBMITTING and RELEASED are written while creating: they carry the
+   * number of the attempt being made (a next owner restoring SUBMITTING knows that attempt may have
+   * been sent; one restoring RELEASED knows it was not).
+   */
   LedgerRecord toLedger(LedgerRecord.Type type, String writer, long epoch, JsonObject result) {
     return new LedgerRecord(type, requestId, model, endpoint == Endpoint.LEGACY ? "legacy" : "market",
-        input, metadata, headers, receivedAt, submittedAt, attempts, taskId, writer, epoch, result,
+        input, metadata, headers, receivedAt, submittedAt, attempt(), taskId, writer, epoch, result,
         sourceTopic, sourceOffset);
+  }
+
+  // ---- the state machine -------------------------------------------------------------------------
+
+  Phase phase() {
+    return phase;
+  }
+
+  /** Attempts that may have made a paid task. */
+  int attempts() {
+    return attempts;
+  }
+
+  /** The current attempt's number: the one being created, else the last one made (its callback URL, its ledger records). */
+  int attempt() {
+    return phase == Phase.CREATING ? creatingAttempt : attempts;
+  }
+
+  /** Waiting for a create slot (new, retried, or resubmitted). */
+  void queued() {
+    phase = Phase.QUEUED;
+    creatingAttempt = 0;
+  }
+
+  /** A create slot was taken: the next attempt is being made (SUBMITTING, then the paid call). */
+  void startCreate(Instant now, java.time.Duration deadline) {
+    phase = Phase.CREATING;
+    creatingAttempt = attempts + 1;
+    if (submittedAt == null) {
+      submittedAt = now;
+      deadlineAt = now.plus(deadline).toEpochMilli();
+    }
+  }
+
+  /** The create went nowhere (refused by Kie.ai, never sent, ledger write failed): not an attempt. */
+  void notCreated() {
+    queued();
+  }
+
+  /** Kie.ai named the task: the attempt being made counts (a confirmed ambiguous one was counted already). */
+  void created(String taskId) {
+    countCreatingAttempt();
+    this.taskId = taskId;
+    phase = Phase.TRACKED;
+  }
+
+  /** The create's answer was lost after it was sent: it counts, Kie.ai may have made the task. */
+  void ambiguousCreate() {
+    countCreatingAttempt();
+    phase = Phase.AMBIGUOUS;
+  }
+
+  /** Followed by the tracker (a task id is known). */
+  void tracked() {
+    phase = Phase.TRACKED;
+  }
+
+  /** Another paid attempt: after a 5xx failure, or an ambiguous create whose grace ran out. */
+  void resubmitted() {
+    taskId = null;
+    queued();
+  }
+
+  /**
+   * The previous owner says the attempt restored from its SUBMITTING record was never sent
+   * (RELEASED): it does not count after all.
+   */
+  void releasedUnsent() {
+    attempts = Math.max(0, attempts - 1);
+    queued();
+  }
+
+  /** The result is being published; nothing else happens to the task. */
+  void finishing() {
+    phase = Phase.FINISHING;
+  }
+
+  private void countCreatingAttempt() {
+    if (phase == Phase.CREATING) {
+      attempts = creatingAttempt;
+      creatingAttempt = 0;
+    }
   }
 
   /** Names the request record this task was read from. */

@@ -64,7 +64,7 @@ final class Results {
 
   private static ResultEvent event(PendingTask task, ResultStatus status, List<String> urls,
       ResultError error, Double credits, Instant completedAt) {
-    return new ResultEvent(task.requestId, status, task.model, task.taskId, urls, error, task.attempts,
+    return new ResultEvent(task.requestId, status, task.model, task.taskId, urls, error, task.attempts(),
         credits, new Timings(task.receivedAt, task.submittedAt, completedAt, null), metadata(task.metadata));
   }
 

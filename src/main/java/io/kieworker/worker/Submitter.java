@@ -109,7 +109,7 @@ final class Submitter {
 
   /** Queues a new or resubmitted request; inline images are uploaded first (safe to repeat). */
   void enqueue(PendingTask task) {
-    task.phase = PendingTask.Phase.QUEUED;
+    task.queued();
     uploads.submit(task);
   }
 
@@ -143,7 +143,7 @@ final class Submitter {
 
   /** Drops a task whose partition went away or which finished elsewhere. */
   void forget(PendingTask task) {
-    if (task.phase == PendingTask.Phase.QUEUED) {
+    if (task.phase() == PendingTask.Phase.QUEUED) {
       queue.remove(task);
       uploads.forget(task);
     }
@@ -235,12 +235,7 @@ final class Submitter {
 
   private void create(PendingTask task) {
     inFlight++;
-    task.phase = PendingTask.Phase.CREATING;
-    task.attempts++;
-    if (task.submittedAt == null) {
-      task.submittedAt = Instant.now();
-      task.deadlineAt = task.submittedAt.plus(config.worker().deadline()).toEpochMilli();
-    }
+    task.startCreate(Instant.now(), config.worker().deadline());
     LedgerRecord submitting =
         task.toLedger(LedgerRecord.Type.SUBMITTING, instanceId, ownership.epoch(task.partition), null);
     ledger.write(task.partition, submitting)
@@ -280,7 +275,7 @@ final class Submitter {
             outcomes.refusedBeforeCreate(task, ar.cause());
           } else if (ar.failed()) {
             TaskLog.warn(LOG, task, "Ledger write before create failed for {}: {}", task.requestId, ar.cause().toString());
-            task.attempts--;
+            task.notCreated();
             limiter.release(task.createSlotAt);
             retryLater(task, null);
           } else if (ar.result() != null) {
@@ -322,7 +317,7 @@ final class Submitter {
     switch (error.errorClass()) {
       case RATE_LIMITED -> {
         metrics.rateLimited();
-        task.attempts--;
+        task.notCreated();
         Duration asked = RetryAfter.capped(error.retryAfter(), config.worker().maxRetryAfter());
         long wait = asked != null ? asked.toMillis() : config.worker().createRateWindow().toMillis();
         long now = System.currentTimeMillis();
@@ -330,25 +325,25 @@ final class Submitter {
         queue.addFirst(task);
       }
       case TRANSIENT -> {
-        task.attempts--;
+        task.notCreated();
         if (error.httpStatus() == 0) {
           limiter.release(task.createSlotAt); // never reached Kie.ai
         }
         retryLater(task, error);
       }
       case CREDITS -> {
-        task.attempts--;
+        task.notCreated();
         queue.addFirst(task);
         block("credits", CREDITS_RECHECK_MS);
       }
       case AUTH -> {
-        task.attempts--;
+        task.notCreated();
         queue.addFirst(task);
         gate.keyAccepted(false);
         block("auth", AUTH_RECHECK_MS);
       }
       case QUOTA -> {
-        task.attempts--;
+        task.notCreated();
         queue.addFirst(task);
         quotaReached(error.message(), wasProbe);
       }
@@ -372,8 +367,7 @@ final class Submitter {
   /** Task id known: record it, make the request's offset committable, start tracking. */
   void adopt(PendingTask task, String taskId) {
     cancelAmbiguousTimer(task); // not queued: a task being adopted was taken off the queue to create
-    task.taskId = taskId;
-    task.phase = PendingTask.Phase.TRACKED;
+    task.created(taskId);
     LedgerRecord submitted =
         task.toLedger(LedgerRecord.Type.SUBMITTED, instanceId, ownership.epoch(task.partition), null);
     outcomes.track(task);
@@ -383,7 +377,7 @@ final class Submitter {
     // FINISHING a late SUBMITTED could land after its TERMINAL and bring the request back.
     task.submittedWriting = true;
     outcomes.writeLedgerWhileOwned(task, submitted,
-        () -> taskId.equals(task.taskId) && task.phase == PendingTask.Phase.TRACKED).onComplete(ar -> {
+        () -> taskId.equals(task.taskId) && task.phase() == PendingTask.Phase.TRACKED).onComplete(ar -> {
       task.submittedWriting = false;
       if (ar.succeeded()) {
         outcomes.durable(task);
@@ -396,7 +390,7 @@ final class Submitter {
 
   /** A create whose answer was lost: wait for its callback, then resubmit after the grace period. */
   void ambiguous(PendingTask task, String why) {
-    task.phase = PendingTask.Phase.AMBIGUOUS;
+    task.ambiguousCreate();
     // The grace runs from now, not from submittedAt (the first attempt): after retries, or when a
     // new owner restores a SUBMITTING record after a session timeout, most of it would be gone and
     // the request paid again before the first task's callback could arrive (chaos suite finding).
@@ -404,7 +398,7 @@ final class Submitter {
     TaskLog.warn(LOG, task, "Create for {} is ambiguous ({}); waiting up to {} ms for its callback", task.requestId, why, wait);
     task.ambiguousTimer = vertx.setTimer(wait, id -> {
       task.ambiguousTimer = -1;
-      if (task.phase == PendingTask.Phase.AMBIGUOUS && ownership.owns(task)) {
+      if (task.phase() == PendingTask.Phase.AMBIGUOUS && ownership.owns(task)) {
         TaskLog.warn(LOG, task, "No callback for ambiguous create of {}; submitting again", task.requestId);
         outcomes.resubmit(task, "ambiguous");
       }
@@ -416,7 +410,7 @@ final class Submitter {
    * Kie.ai is asked: the task must exist and carry this request's callback URL.
    */
   void confirmAmbiguous(PendingTask task, String taskId) {
-    if (task.phase != PendingTask.Phase.AMBIGUOUS && task.phase != PendingTask.Phase.CREATING) {
+    if (task.phase() != PendingTask.Phase.AMBIGUOUS && task.phase() != PendingTask.Phase.CREATING) {
       return;
     }
     Future<KieResult<TaskRecord>> lookup =
@@ -431,7 +425,7 @@ final class Submitter {
             "Ambiguous create of {} resolved by its callback: task {}", task.requestId, taskId);
         adopt(task, taskId);
         outcomes.pollNow(task); // a callback means the task ended: confirm now, not at the safety-net poll
-      } else if (r != null && !r.isOk() && r.error().retryable() && task.phase == PendingTask.Phase.AMBIGUOUS) {
+      } else if (r != null && !r.isOk() && r.error().retryable() && task.phase() == PendingTask.Phase.AMBIGUOUS) {
         // The callback was already answered 200 and will not come again: keep asking Kie.ai
         // (within the grace period, whose timer still runs) rather than drop the only lead.
         vertx.setTimer(CONFIRM_RETRY_MS, id -> confirmAmbiguous(task, taskId));
@@ -452,8 +446,8 @@ final class Submitter {
       return task.endpoint == Endpoint.LEGACY; // the legacy record shows no param: trust the token
     }
     String url = param.getString("callBackUrl");
-    return url != null && (url.contains(token.token(task.requestId, task.attempts))
-        || task.attempts <= 1 && url.contains(token.unboundToken(task.requestId)));
+    return url != null && (url.contains(token.token(task.requestId, task.attempt()))
+        || task.attempt() <= 1 && url.contains(token.unboundToken(task.requestId)));
   }
 
   private void retryLater(PendingTask task, KieError error) {
@@ -463,9 +457,9 @@ final class Submitter {
       return;
     }
     long delay = RETRY_BACKOFF.delayMillis(task.createRetries);
-    task.phase = PendingTask.Phase.QUEUED;
+    task.queued();
     vertx.setTimer(delay, id -> {
-      if (!stopping && ownership.owns(task) && task.phase == PendingTask.Phase.QUEUED) {
+      if (!stopping && ownership.owns(task) && task.phase() == PendingTask.Phase.QUEUED) {
         queue.addFirst(task);
         pump();
       }
@@ -553,6 +547,6 @@ final class Submitter {
   /** This attempt's callback URL (its number and token in the query), or null to poll only. */
   private String callbackUrl(PendingTask task) {
     String base = config.kie().callbackBaseUrl();
-    return base == null ? null : CallbackUrls.url(base, task.partition, task.requestId, task.attempts, token);
+    return base == null ? null : CallbackUrls.url(base, task.partition, task.requestId, task.attempt(), token);
   }
 }

@@ -78,13 +78,13 @@ final class Tracker {
 
   /** Starts following a task whose id is known. */
   void track(PendingTask task, boolean restored) {
-    task.phase = PendingTask.Phase.TRACKED;
+    task.tracked();
     scheduleNext(task);
   }
 
   /** A callback arrived: confirm with Kie.ai now instead of waiting for the plan. */
   void pollNow(PendingTask task) {
-    if (task.phase != PendingTask.Phase.TRACKED) {
+    if (task.phase() != PendingTask.Phase.TRACKED) {
       return;
     }
     task.pollGeneration++;
@@ -97,7 +97,7 @@ final class Tracker {
    * body, so a body alone never starts a paid create: a status read must confirm the failure.
    */
   void complete(PendingTask task, TaskRecord record) {
-    if (task.phase != PendingTask.Phase.TRACKED) {
+    if (task.phase() != PendingTask.Phase.TRACKED) {
       return;
     }
     if (wouldResubmit(task, record)) {
@@ -127,7 +127,7 @@ final class Tracker {
   }
 
   private void poll(PendingTask task) {
-    if (stopped || !ownership.owns(task) || task.phase != PendingTask.Phase.TRACKED) {
+    if (stopped || !ownership.owns(task) || task.phase() != PendingTask.Phase.TRACKED) {
       return;
     }
     task.polls++;
@@ -135,7 +135,7 @@ final class Tracker {
     Future<KieResult<TaskRecord>> read =
         task.endpoint == Endpoint.LEGACY ? kie.legacyRecordInfo(task.taskId) : kie.recordInfo(task.taskId);
     read.onComplete(ar -> {
-      if (!ownership.owns(task) || task.phase != PendingTask.Phase.TRACKED || generation != task.pollGeneration) {
+      if (!ownership.owns(task) || task.phase() != PendingTask.Phase.TRACKED || generation != task.pollGeneration) {
         return; // finished, moved or re-polled meanwhile
       }
       onRecord(task, ar.result());
@@ -173,7 +173,7 @@ final class Tracker {
 
   private boolean wouldResubmit(PendingTask task, TaskRecord record) {
     return record.state() == TaskState.FAIL && isServerFailure(record.failCode())
-        && task.attempts <= config.worker().resubmit5xx();
+        && task.attempts() <= config.worker().resubmit5xx();
   }
 
   private void onFailed(PendingTask task, TaskRecord record) {

@@ -39,9 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Submitter {
   private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
-  private static final long CREDITS_RECHECK_MS = 30_000;
-  private static final long AUTH_RECHECK_MS = 60_000;
-  private static final long CONFIRM_RETRY_MS = 2_000;
   /** A create retried after a transient failure: about 1 s at first, at most a minute apart. */
   private static final Backoff RETRY_BACKOFF = new Backoff(500, 60_000, false);
 
@@ -57,18 +54,14 @@ final class Submitter {
   private final String instanceId;
   private final CreateRateLimiter limiter;
   private final InlineImageUploader uploads;
+  private final CreateBlock block;
+  private final AmbiguousCreates ambiguous;
   private final java.util.List<CreateListener> createListeners = CreateListener.installed();
   private final ArrayDeque<PendingTask> queue = new ArrayDeque<>();
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
   private int inFlight;
   private long pumpTimer = -1;
   private long pumpAt = Long.MAX_VALUE;
-  /** Set while creates wait for credits ("credits"), a working key ("auth") or the sub-key quota ("quota"). */
-  private String blockedBy;
-  /** While blocked by the quota: the one create let through to find out whether it is back, or null. */
-  private PendingTask quotaProbe;
-  /** Whether the next queued create may go out as the quota probe. */
-  private boolean probeDue;
   /** Set once shutdown began: from then on no create starts, whatever timer or callback asks. */
   private boolean stopping;
 
@@ -88,7 +81,21 @@ final class Submitter {
         config.worker().createRateWindow().toMillis());
     this.uploads = new InlineImageUploader(ownership, gate, vertx, kie, registry, metrics,
         config.worker().maxInflightUploads(), config.worker().maxUploadBytesInflight(),
-        () -> blockedBy != null, new UploadOutcome());
+        this::createsBlocked, new UploadOutcome());
+    this.block = new CreateBlock(vertx, kie, metrics, gate, config.worker().quotaRecheck().toMillis(),
+        this::resumeCreates, () -> inFlight == 0 && queue.isEmpty(), () -> stopping);
+    this.ambiguous = new AmbiguousCreates(ownership, outcomes, vertx, kie, metrics, token,
+        config.worker().ambiguousGrace(), this::adopt);
+  }
+
+  private boolean createsBlocked() {
+    return block.blocked();
+  }
+
+  /** A block ended (or the quota probe may go): the uploads and the queue move again. */
+  private void resumeCreates() {
+    uploads.pump();
+    pump();
   }
 
   int inFlight() {
@@ -131,12 +138,11 @@ final class Submitter {
     @Override
     public void refused(ErrorClass why) {
       if (why == ErrorClass.AUTH) {
-        gate.keyAccepted(false);
-        block("auth", AUTH_RECHECK_MS);
+        block.keyRefused();
       } else if (why == ErrorClass.QUOTA) {
-        quotaReached("433 on an upload", false); // the waiting upload goes again once the probe passes
+        block.quotaReached("433 on an upload", false); // the waiting upload goes again once the probe passes
       } else {
-        block("credits", CREDITS_RECHECK_MS);
+        block.noCredits();
       }
     }
   }
@@ -151,10 +157,7 @@ final class Submitter {
   }
 
   private void cancelAmbiguousTimer(PendingTask task) {
-    if (task.ambiguousTimer >= 0) {
-      vertx.cancelTimer(task.ambiguousTimer);
-      task.ambiguousTimer = -1;
-    }
+    ambiguous.cancel(task);
   }
 
   /**
@@ -199,10 +202,7 @@ final class Submitter {
       }
       queue.pollFirst();
       task.createSlotAt = now;
-      if (blockedBy != null) {
-        quotaProbe = task;
-        probeDue = false;
-      }
+      block.starting(task);
       create(task);
     }
   }
@@ -212,8 +212,8 @@ final class Submitter {
     if (stopping) {
       return false;
     }
-    if (blockedBy != null) {
-      return "quota".equals(blockedBy) && probeDue && inFlight == 0;
+    if (block.blocked()) {
+      return block.probeMayGo(inFlight);
     }
     return inFlight < config.worker().maxInflightCreates();
   }
@@ -265,9 +265,8 @@ final class Submitter {
         })
         .onComplete(ar -> {
           inFlight--;
-          if (task == quotaProbe && (ar.failed() || ar.result() == null)) {
-            quotaProbe = null; // the probe was never sent: the next queued create probes instead
-            probeDue = true;
+          if (ar.failed() || ar.result() == null) {
+            block.notSent(task);
           }
           if (ar.failed() && ProduceRefusal.refused(ar.cause())) {
             // Kafka will never take this SUBMITTING record: end the request unpaid, do not retry.
@@ -298,21 +297,18 @@ final class Submitter {
   }
 
   private void onCreated(PendingTask task, KieResult<String> result) {
-    boolean wasProbe = task == quotaProbe;
-    if (wasProbe) {
-      quotaProbe = null;
-    }
+    boolean wasProbe = block.answered(task);
     if (result.isOk()) {
       createListeners.forEach(l -> l.created(task.requestId, result.value()));
       if (wasProbe) {
-        quotaBack();
+        block.probeSucceeded();
       }
       adopt(task, result.value());
       return;
     }
     KieError error = result.error();
     if (wasProbe && error.errorClass() != ErrorClass.QUOTA) {
-      quotaBack(); // answered past the quota check: whatever refused it now is handled below
+      block.probeSucceeded(); // answered past the quota check: whatever refused it now is handled below
     }
     switch (error.errorClass()) {
       case RATE_LIMITED -> {
@@ -334,18 +330,17 @@ final class Submitter {
       case CREDITS -> {
         task.notCreated();
         queue.addFirst(task);
-        block("credits", CREDITS_RECHECK_MS);
+        block.noCredits();
       }
       case AUTH -> {
         task.notCreated();
         queue.addFirst(task);
-        gate.keyAccepted(false);
-        block("auth", AUTH_RECHECK_MS);
+        block.keyRefused();
       }
       case QUOTA -> {
         task.notCreated();
         queue.addFirst(task);
-        quotaReached(error.message(), wasProbe);
+        block.quotaReached(error.message(), wasProbe);
       }
       case AMBIGUOUS -> {
         metrics.ambiguousCreate();
@@ -390,64 +385,12 @@ final class Submitter {
 
   /** A create whose answer was lost: wait for its callback, then resubmit after the grace period. */
   void ambiguous(PendingTask task, String why) {
-    task.ambiguousCreate();
-    // The grace runs from now, not from submittedAt (the first attempt): after retries, or when a
-    // new owner restores a SUBMITTING record after a session timeout, most of it would be gone and
-    // the request paid again before the first task's callback could arrive (chaos suite finding).
-    long wait = config.worker().ambiguousGrace().toMillis();
-    TaskLog.warn(LOG, task, "Create for {} is ambiguous ({}); waiting up to {} ms for its callback", task.requestId, why, wait);
-    task.ambiguousTimer = vertx.setTimer(wait, id -> {
-      task.ambiguousTimer = -1;
-      if (task.phase() == PendingTask.Phase.AMBIGUOUS && ownership.owns(task)) {
-        TaskLog.warn(LOG, task, "No callback for ambiguous create of {}; submitting again", task.requestId);
-        outcomes.resubmit(task, "ambiguous");
-      }
-    });
+    ambiguous.await(task, why);
   }
 
-  /**
-   * A callback named a task for a request whose create was ambiguous. The body is not signed, so
-   * Kie.ai is asked: the task must exist and carry this request's callback URL.
-   */
+  /** A callback named a task for a request whose create was ambiguous: confirmed with Kie.ai, then adopted. */
   void confirmAmbiguous(PendingTask task, String taskId) {
-    if (task.phase() != PendingTask.Phase.AMBIGUOUS && task.phase() != PendingTask.Phase.CREATING) {
-      return;
-    }
-    Future<KieResult<TaskRecord>> lookup =
-        task.endpoint == Endpoint.LEGACY ? kie.legacyRecordInfo(taskId) : kie.recordInfo(taskId);
-    lookup.onComplete(ar -> {
-      if (!ownership.owns(task) || task.taskId != null) {
-        return;
-      }
-      KieResult<TaskRecord> r = ar.result();
-      if (r != null && r.isOk() && belongsTo(r.value(), task)) {
-        RequestLog.info(LOG, task.requestId, taskId, task.partition, task.offset,
-            "Ambiguous create of {} resolved by its callback: task {}", task.requestId, taskId);
-        adopt(task, taskId);
-        outcomes.pollNow(task); // a callback means the task ended: confirm now, not at the safety-net poll
-      } else if (r != null && !r.isOk() && r.error().retryable() && task.phase() == PendingTask.Phase.AMBIGUOUS) {
-        // The callback was already answered 200 and will not come again: keep asking Kie.ai
-        // (within the grace period, whose timer still runs) rather than drop the only lead.
-        vertx.setTimer(CONFIRM_RETRY_MS, id -> confirmAmbiguous(task, taskId));
-      } else {
-        metrics.callback("ignored", "unconfirmed-task");
-      }
-    });
-  }
-
-  /**
-   * The task's stored request carries our callback URL for this attempt of this request (when
-   * Kie.ai shows it): a task of an earlier attempt is not this attempt's. A first attempt created
-   * before attempts were bound carries the unbound token, which only it can carry.
-   */
-  private boolean belongsTo(TaskRecord record, PendingTask task) {
-    JsonObject param = record.param();
-    if (param == null) {
-      return task.endpoint == Endpoint.LEGACY; // the legacy record shows no param: trust the token
-    }
-    String url = param.getString("callBackUrl");
-    return url != null && (url.contains(token.token(task.requestId, task.attempt()))
-        || task.attempt() <= 1 && url.contains(token.unboundToken(task.requestId)));
+    ambiguous.confirm(task, taskId);
   }
 
   private void retryLater(PendingTask task, KieError error) {
@@ -470,76 +413,7 @@ final class Submitter {
 
   /** Kie.ai refused the key outside a create (at start): stop until it is accepted again. */
   void keyRefused() {
-    gate.keyAccepted(false);
-    block("auth", AUTH_RECHECK_MS);
-  }
-
-  /** Stops creating (and consuming) until Kie.ai's credit endpoint answers well again. */
-  private void block(String reason, long recheckMs) {
-    if (blockedBy != null) {
-      return;
-    }
-    blockedBy = reason;
-    gate.pauseFor(reason);
-    vertx.setTimer(recheckMs, id -> recheck(reason, recheckMs));
-  }
-
-  /**
-   * 433: the sub-key's usage limit is reached; nothing was created. Creates (and consumption) stop
-   * like for 402, but no endpoint tells when the quota returns: every {@code WORKER_QUOTA_RECHECK}
-   * one queued create goes out as a probe (a 433 costs nothing), and its success resumes everything.
-   */
-  private void quotaReached(String why, boolean wasProbe) {
-    long recheckMs = config.worker().quotaRecheck().toMillis();
-    if (blockedBy == null) {
-      LOG.warn("Kie.ai sub-key usage limit reached ({}): creates paused, one probe every {} ms", why, recheckMs);
-      block("quota", recheckMs);
-    } else if (wasProbe) {
-      vertx.setTimer(recheckMs, id -> probeQuota()); // still reached: the next probe later
-    }
-  }
-
-  private void probeQuota() {
-    if (!"quota".equals(blockedBy) || stopping) {
-      return;
-    }
-    probeDue = true;
-    pump();
-    if (probeDue && inFlight == 0 && queue.isEmpty()) {
-      quotaBack(); // nothing to probe with: consume again, the next request is the probe
-    }
-  }
-
-  private void quotaBack() {
-    LOG.info("Kie.ai sub-key quota is back: creates resume");
-    probeDue = false;
-    blockedBy = null;
-    gate.resumeFrom("quota");
-    uploads.pump();
-  }
-
-  private void recheck(String reason, long recheckMs) {
-    if ("quota".equals(reason)) {
-      probeQuota();
-      return;
-    }
-    kie.credits().onComplete(ar -> {
-      KieResult<Double> r = ar.result();
-      boolean keyOk = r != null && (r.isOk() || r.errorClass() != ErrorClass.AUTH);
-      boolean creditsOk = r != null && r.isOk() && r.value() > 0;
-      if (r != null && r.isOk()) {
-        metrics.creditsRemaining(r.value());
-      }
-      gate.keyAccepted(keyOk);
-      if ("auth".equals(reason) ? keyOk : creditsOk) {
-        blockedBy = null;
-        gate.resumeFrom(reason);
-        uploads.pump();
-        pump();
-      } else {
-        vertx.setTimer(recheckMs, id -> recheck(reason, recheckMs));
-      }
-    });
+    block.keyRefused();
   }
 
   // ---- inputs ------------------------------------------------------------------------------------

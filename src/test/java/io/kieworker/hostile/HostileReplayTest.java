@@ -205,10 +205,9 @@ class HostileReplayTest {
   private void rewindGroup() {
     // Retried: the stopped worker's member may take a moment to leave the group.
     Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-      try (var admin = KafkaBroker.admin()) {
-        admin.alterConsumerGroupOffsets(h.group,
-            Map.of(new TopicPartition(h.requests, 0), new OffsetAndMetadata(0))).all().get();
-      }
+      // The shared admin client: never closed here (every later test class needs it).
+      KafkaBroker.admin().alterConsumerGroupOffsets(h.group,
+          Map.of(new TopicPartition(h.requests, 0), new OffsetAndMetadata(0))).all().get();
     });
   }
 

@@ -56,6 +56,20 @@ public final class OffsetTracker {
     return positions;
   }
 
+  /**
+   * An asynchronous commit of {@code positions} failed (a rebalance under way, a broker blip): they
+   * are handed out again by the next {@link #commitPositions()} or {@link #release}, instead of
+   * being taken for committed (the next owner would read those records again).
+   */
+  public void commitFailed(Map<Integer, Long> positions) {
+    positions.forEach((partition, position) -> {
+      Partition p = partitions.get(partition);
+      if (p != null && p.committed == position) {
+        p.committed = -1;
+      }
+    });
+  }
+
   /** The position to commit for one partition being revoked, then forgets it. */
   public Long release(int partition) {
     Partition p = partitions.remove(partition);

@@ -138,12 +138,18 @@ public final class RequestConsumer implements AutoCloseable {
   }
 
   public void commit(Map<Integer, Long> positions) {
+    commit(positions, failed -> { });
+  }
+
+  /** Commits asynchronously; {@code failed} is told (on the worker's context) of positions not committed. */
+  public void commit(Map<Integer, Long> positions, java.util.function.Consumer<Map<Integer, Long>> failed) {
     if (positions.isEmpty()) {
       return;
     }
     command(c -> c.commitAsync(toOffsets(positions), (offsets, error) -> {
       if (error != null) {
-        LOG.warn("Commit of {} failed: {}", offsets, error.toString());
+        LOG.warn("Commit of {} failed: {}; handed out again at the next commit", offsets, error.toString());
+        context.runOnContext(v -> failed.accept(positions));
       }
     }));
   }

@@ -214,7 +214,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   private void commitOffsets() {
     Map<Integer, Long> positions = offsets.commitPositions();
     ownership.committed(positions);
-    consumer.commit(positions);
+    consumer.commit(positions, offsets::commitFailed);
   }
 
   /** Asks Kie.ai for the credits once: proves the key works and fills the credits gauge. */

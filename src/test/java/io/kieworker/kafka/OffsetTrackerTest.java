@@ -17,6 +17,12 @@ class OffsetTrackerTest {
     }
   }
 
+  private void finish(int partition, long from, long to) {
+    for (long o = from; o < to; o++) {
+      tracker.finished(partition, o);
+    }
+  }
+
   @Test
   void commitsOnePastTheHighestContiguousFinishedOffset() {
     receive(0, 10, 15);
@@ -124,5 +130,30 @@ class OffsetTrackerTest {
     tracker.finished(0, 1);
     assertThat(tracker.openCount(0)).isZero();
     assertThat(tracker.commitPositions()).isEmpty();
+  }
+
+  /** A failed async commit must not count as committed: the next owner would read those records again. */
+  @Test
+  void aFailedCommitIsHandedOutAgain() {
+    receive(0, 0, 3);
+    finish(0, 0, 3);
+    java.util.Map<Integer, Long> first = tracker.commitPositions();
+    assertThat(first).containsEntry(0, 3L);
+    assertThat(tracker.commitPositions()).isEmpty();
+
+    tracker.commitFailed(first);
+
+    assertThat(tracker.commitPositions()).containsEntry(0, 3L);
+    tracker.commitFailed(java.util.Map.of(0, 2L)); // an older position failing later changes nothing
+    assertThat(tracker.commitPositions()).isEmpty();
+  }
+
+  @Test
+  void aFailedCommitIsCommittedOnRevoke() {
+    receive(1, 0, 2);
+    finish(1, 0, 2);
+    tracker.commitFailed(tracker.commitPositions());
+
+    assertThat(tracker.release(1)).isEqualTo(2L);
   }
 }

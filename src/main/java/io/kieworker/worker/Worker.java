@@ -5,6 +5,7 @@ import io.kieworker.callback.CallbackToken;
 import io.kieworker.config.WorkerConfig;
 import io.kieworker.health.Health;
 import io.kieworker.http.HttpApi;
+import io.kieworker.kafka.KafkaClients;
 import io.kieworker.kafka.OffsetTracker;
 import io.kieworker.kafka.RequestConsumer;
 import io.kieworker.kie.ErrorClass;
@@ -25,7 +26,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.serialization.BufferSerializer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +34,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,8 +126,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
 
   @Override
   public Future<?> start() {
-    Properties kafka = kafkaProperties();
-    producer = KafkaProducer.create(vertx, producerProperties(kafka));
+    Properties kafka = KafkaClients.base(config.kafka());
+    producer = KafkaProducer.create(vertx, KafkaClients.producer(kafka, config.worker().maxRequestBytes()));
     producerMetrics = MetricsSetup.bindProducer(producer.unwrap(), metrics.registry(), "producer");
     producer.exceptionHandler(e -> {
       LOG.warn("Kafka producer: {}", e.toString());
@@ -295,26 +293,6 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   }
 
   // ---- configuration plumbing ------------------------------------------------------------------
-
-  private Properties kafkaProperties() {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", config.kafka().bootstrapServers());
-    props.putAll(config.kafka().properties());
-    return props;
-  }
-
-  private Properties producerProperties(Properties kafka) {
-    Properties props = new Properties();
-    props.putAll(kafka);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-    props.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-        Integer.toString(config.worker().maxRequestBytes() + 64 * 1024));
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, BufferSerializer.class.getName());
-    return props;
-  }
 
   private KieClientOptions kieOptions() {
     return KieClientOptions.builder()

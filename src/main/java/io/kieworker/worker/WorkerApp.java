@@ -48,7 +48,7 @@ public final class WorkerApp {
         .build();
     Worker worker = new Worker(config, ModelRegistry.builtIn(), new WorkerMetrics(registry), registry);
     return vertx.executeBlocking(() -> {
-          TopicSetup.checkReachable(kafkaProperties(config), config.kafka().bootstrapServers());
+          TopicSetup.checkReachable(io.kieworker.kafka.KafkaClients.base(config.kafka()), config.kafka().bootstrapServers());
           return null;
         })
         .compose(v -> vertx.deployVerticle(worker, new DeploymentOptions()))
@@ -60,13 +60,6 @@ public final class WorkerApp {
           vertx.close();
           return Future.failedFuture(e);
         });
-  }
-
-  private static java.util.Properties kafkaProperties(WorkerConfig config) {
-    java.util.Properties props = new java.util.Properties();
-    props.putAll(config.kafka().properties());
-    props.put("bootstrap.servers", config.kafka().bootstrapServers());
-    return props;
   }
 
   public Worker worker() {

@@ -78,15 +78,6 @@ public final class DeadLetterHeaders {
 
   /** At most 500 characters on one line: stack traces and payload dumps do not belong in a header. */
   private static String oneLine(String text) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < text.length() && sb.length() < MAX_EXCEPTION; i++) {
-      char c = text.charAt(i);
-      sb.append(Character.isISOControl(c) ? ' ' : c);
-    }
-    if (text.length() > MAX_EXCEPTION) {
-      sb.setLength(MAX_EXCEPTION - 1);
-      sb.append('…');
-    }
-    return sb.toString();
+    return io.kieworker.text.Quote.oneLine(text, MAX_EXCEPTION);
   }
 }

@@ -3,6 +3,7 @@ package io.kieworker.tools.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.cli.Main;
+import io.kieworker.tools.cli.ToolsMain;
 import io.kieworker.logging.QuietLogs;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -55,7 +56,7 @@ class BenchSmokeTest {
     int status;
     try {
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      status = new CommandLine(new Main()).execute("bench", "--scenario", "nope");
+      status = Main.configure(new CommandLine(new ToolsMain())).execute("bench", "--scenario", "nope");
     } finally {
       System.setErr(previous);
     }

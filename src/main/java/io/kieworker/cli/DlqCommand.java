@@ -1,5 +1,8 @@
 package io.kieworker.cli;
 
+import io.kieworker.config.ConfigException;
+import io.kieworker.config.ConfigLoader;
+import io.kieworker.config.KafkaAccess;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,12 +30,9 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import io.kieworker.config.ConfigException;
-import io.kieworker.config.ConfigLoader;
-import io.kieworker.config.KafkaAccess;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code kie-worker dlq}: tools for the dead-letter topic. */
 @Command(name = "dlq", mixinStandardHelpOptions = true, subcommands = DlqCommand.Replay.class,

@@ -8,8 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 
 /** The worker's HTTP surface on HTTP_PORT: the callback route, health probes and /metrics. */
 public final class HttpApi {

@@ -1,7 +1,7 @@
 package io.kieworker.model;
 
-import io.kieworker.text.Quote;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kieworker.text.Quote;
 
 /** Renders caller values inside messages without echoing huge prompts or data: URIs. */
 final class Echo {

@@ -1,6 +1,5 @@
 package io.kieworker.worker;
 
-import io.kieworker.retry.Backoff;
 import io.kieworker.kie.DataUri;
 import io.kieworker.kie.ErrorClass;
 import io.kieworker.kie.KieClient;
@@ -11,13 +10,13 @@ import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.model.ModelRegistry;
 import io.kieworker.model.ModelSpec;
 import io.kieworker.request.Endpoint;
+import io.kieworker.retry.Backoff;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

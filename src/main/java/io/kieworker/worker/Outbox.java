@@ -1,13 +1,13 @@
 package io.kieworker.worker;
 
 import io.kieworker.kafka.ProduceRefusal;
-import io.kieworker.retry.Backoff;
 import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.result.CloudEventHeaders;
 import io.kieworker.result.DeadLetterHeaders;
 import io.kieworker.result.HeaderValue;
 import io.kieworker.result.RecordSize;
 import io.kieworker.result.ResultEvent;
+import io.kieworker.retry.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

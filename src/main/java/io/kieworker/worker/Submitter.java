@@ -1,21 +1,21 @@
 package io.kieworker.worker;
 
-import io.kieworker.kafka.ProduceRefusal;
-import io.kieworker.retry.Backoff;
-import io.kieworker.config.WorkerConfig;
 import io.kieworker.callback.CallbackToken;
 import io.kieworker.callback.CallbackUrls;
+import io.kieworker.config.WorkerConfig;
+import io.kieworker.kafka.ProduceRefusal;
 import io.kieworker.kie.ErrorClass;
 import io.kieworker.kie.KieClient;
 import io.kieworker.kie.KieError;
 import io.kieworker.kie.KieResult;
 import io.kieworker.kie.RetryAfter;
-import io.kieworker.kie.TaskRecord;
 import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.ledger.TaskLedger;
+import io.kieworker.logging.RequestLog;
 import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.model.ModelRegistry;
 import io.kieworker.request.Endpoint;
+import io.kieworker.retry.Backoff;
 import io.kieworker.submit.CreateRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import io.kieworker.logging.RequestLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,8 +3,8 @@ package io.kieworker.tools.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.cli.Main;
-import io.kieworker.tools.cli.ToolsMain;
 import io.kieworker.logging.QuietLogs;
+import io.kieworker.tools.cli.ToolsMain;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -2,10 +2,10 @@ package io.kieworker.tools.cli;
 
 import io.kieworker.cli.RunCommand;
 import io.kieworker.logging.QuietLogs;
+import io.kieworker.sim.SimDurations;
 import io.kieworker.tools.demo.DemoOptions;
 import io.kieworker.tools.demo.DemoRun;
 import io.kieworker.tools.demo.DemoSample;
-import io.kieworker.sim.SimDurations;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;

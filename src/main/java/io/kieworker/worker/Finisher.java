@@ -1,6 +1,5 @@
 package io.kieworker.worker;
 
-import io.kieworker.kafka.OffsetTracker;
 import io.kieworker.kafka.ProduceRefusal;
 import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.ledger.TaskLedger;
@@ -26,7 +25,6 @@ final class Finisher implements TaskOutcomes {
   private final PartitionOwnership ownership;
   private final TaskLedger ledger;
   private final Outbox outbox;
-  private final OffsetTracker offsets;
   private final IntakePause pause;
   private final WorkerMetrics metrics;
   private final String instanceId;
@@ -35,12 +33,11 @@ final class Finisher implements TaskOutcomes {
   /** Null when the result store is off. */
   private StoreStage store;
 
-  Finisher(PartitionOwnership ownership, TaskLedger ledger, Outbox outbox, OffsetTracker offsets, IntakePause pause,
+  Finisher(PartitionOwnership ownership, TaskLedger ledger, Outbox outbox, IntakePause pause,
       WorkerMetrics metrics, String instanceId) {
     this.ownership = ownership;
     this.ledger = ledger;
     this.outbox = outbox;
-    this.offsets = offsets;
     this.pause = pause;
     this.metrics = metrics;
     this.instanceId = instanceId;
@@ -59,10 +56,7 @@ final class Finisher implements TaskOutcomes {
 
   @Override
   public void durable(PendingTask task) {
-    if (task.offset != null) {
-      offsets.finished(task.partition, task.offset);
-      task.offset = null;
-    }
+    ownership.durable(task);
   }
 
   @Override

@@ -124,6 +124,14 @@ final class PartitionOwnership implements TaskOwnership {
     return ledgerTail.barrier(task.partition).transform(ar -> Future.succeededFuture(ar.succeeded() && owns(task)));
   }
 
+  /** Nothing is lost if the task's request record is never read again: its offset may be committed. */
+  void durable(PendingTask task) {
+    if (task.offset != null) {
+      offsets.finished(task.partition, task.offset);
+      task.offset = null;
+    }
+  }
+
   /** Stops every timer and queue entry of a task that is no longer ours to finish. */
   void forget(PendingTask task) {
     tracker.untrack(task);
@@ -359,10 +367,7 @@ final class PartitionOwnership implements TaskOwnership {
       submitter.enqueue(task);
     } else if (r.type() == LedgerRecord.Type.TERMINAL && task != null) {
       forget(task);
-      if (task.offset != null) {
-        offsets.finished(task.partition, task.offset);
-        task.offset = null;
-      }
+      durable(task);
       state.pending.remove(task.requestId);
       state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(),
           Instant.ofEpochMilli(timestamp), r.sourceTopic(), r.sourceOffset()));

@@ -173,7 +173,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     ledgerTail = new LedgerTail(kafka, config.topics().ledger(), context, this);
     ownership = new PartitionOwnership(vertx, config, metrics, instanceId, ledger, outbox, ledgerTail, offsets,
         health, pause, () -> partitionCount);
-    finisher = new Finisher(ownership, ledger, outbox, offsets, pause, metrics, instanceId);
+    finisher = new Finisher(ownership, ledger, outbox, pause, metrics, instanceId);
     tracker = new Tracker(ownership, finisher, pause, vertx, kie, registry, metrics, config);
     submitter = new Submitter(ownership, finisher, pause, vertx, kie, ledger, registry, metrics, config, token,
         instanceId);

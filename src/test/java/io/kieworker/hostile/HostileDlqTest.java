@@ -4,17 +4,15 @@ import static io.kieworker.testing.WorkerHarness.header;
 import static io.kieworker.testing.WorkerHarness.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kieworker.cli.Main;
 import io.kieworker.ledger.TaskLedger;
 import io.kieworker.result.DeadLetterHeaders;
 import io.kieworker.result.HeaderValue;
 import io.kieworker.sim.SimOptions;
+import io.kieworker.testing.Cli;
 import io.kieworker.testing.KafkaBroker;
 import io.kieworker.testing.WorkerHarness;
 import io.kieworker.worker.WorkerApp;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +38,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 /**
  * Forged DLQ provenance (issue 9, item 3): {@code dlq replay} writes only to the request topic or a
@@ -71,9 +68,9 @@ class HostileDlqTest {
   void replayRefusesTheLedgerResultAndDlqTopicsAndKafkaInternalOnesEvenWhenNamed() throws Exception {
     deadLetter("k1", "{\"requestId\":\"v1\"}", requests);
     for (String target : List.of(ledger, results, dlq, "__consumer_offsets")) {
-      Run run = replay(requests, results, ledger, dlq, "--to-topic", target);
-      assertThat(run.exit).as(target + ": " + run.out).isEqualTo(2);
-      assertThat(run.out).contains("refusing to replay into '" + target + "'");
+      Cli.Run run = replay(requests, results, ledger, dlq, "--to-topic", target);
+      assertThat(run.exit()).as(target + ": " + run.out()).isEqualTo(2);
+      assertThat(run.out()).contains("refusing to replay into '" + target + "'");
     }
     assertThat(endOffset(ledger)).isZero();
     assertThat(endOffset(results)).isZero();
@@ -87,9 +84,9 @@ class HostileDlqTest {
     java.nio.file.Files.writeString(file, "topics:\n  ledger: \"" + ledger + "\"\n  results: \"" + results + "\"\n");
     deadLetter("k1", "{\"requestId\":\"v1\"}", requests);
     for (String target : List.of(ledger, results)) {
-      Run run = replay(requests, "decoy.results", "decoy.tasks", dlq, "--config", file.toString(), "--to-topic", target);
-      assertThat(run.exit).as(target + ": " + run.out).isEqualTo(2);
-      assertThat(run.out).contains("refusing to replay into '" + target + "'");
+      Cli.Run run = replay(requests, "decoy.results", "decoy.tasks", dlq, "--config", file.toString(), "--to-topic", target);
+      assertThat(run.exit()).as(target + ": " + run.out()).isEqualTo(2);
+      assertThat(run.out()).contains("refusing to replay into '" + target + "'");
     }
     assertThat(endOffset(ledger)).isZero();
     assertThat(endOffset(results)).isZero();
@@ -99,10 +96,10 @@ class HostileDlqTest {
   void aForgedOriginalTopicHeaderDoesNotSteerTheReplay() throws Exception {
     deadLetter("forged", "{\"requestId\":\"forged\"}", ledger);
 
-    Run run = replay(requests, results, ledger, dlq);
+    Cli.Run run = replay(requests, results, ledger, dlq);
 
-    assertThat(run.exit).as(run.out).isZero();
-    assertThat(run.out).contains("original=" + ledger + " -> " + requests).contains("replayed 1");
+    assertThat(run.exit()).as(run.out()).isZero();
+    assertThat(run.out()).contains("original=" + ledger + " -> " + requests).contains("replayed 1");
     assertThat(endOffset(ledger)).isZero();
     assertThat(endOffset(requests)).isEqualTo(1);
   }
@@ -119,10 +116,10 @@ class HostileDlqTest {
       assertThat(header(dead, "dlq.time")).doesNotStartWith("2000");
       assertThat(header(dead, "dlq.headers-dropped")).isEqualTo("forged=3,null=0,oversize=0");
 
-      Run run = replay(h.requests, h.results, h.ledger, h.dlq, "--reason", "INVALID");
+      Cli.Run run = replay(h.requests, h.results, h.ledger, h.dlq, "--reason", "INVALID");
 
-      assertThat(run.exit).as(run.out).isZero();
-      assertThat(run.out).contains("-> " + h.requests).contains("replayed 1");
+      assertThat(run.exit()).as(run.out()).isZero();
+      assertThat(run.out()).contains("-> " + h.requests).contains("replayed 1");
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> h.resultsFor("forged-e2e").size() >= 2);
       List<ConsumerRecord<String, byte[]>> ledgerRecords = ledgerRecords(h.ledger);
       assertThat(ledgerRecords).extracting(ConsumerRecord::key).as("nothing replayed into the ledger")
@@ -151,19 +148,12 @@ class HostileDlqTest {
     }
   }
 
-  private record Run(int exit, String out) {}
-
-  private static Run replay(String requests, String results, String ledger, String dlq, String... extra) {
+  private static Cli.Run replay(String requests, String results, String ledger, String dlq, String... extra) {
     List<String> args = new ArrayList<>(List.of("dlq", "replay", "--bootstrap", KafkaBroker.bootstrapServers(),
         "--from-topic", dlq, "--request-topic", requests, "--result-topic", results, "--ledger-topic", ledger,
         "--timeout", "30s"));
     args.addAll(List.of(extra));
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.configure(new CommandLine(new Main()));
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    int exit = cli.execute(args.toArray(String[]::new));
-    return new Run(exit, out.toString());
+    return Cli.run(args.toArray(String[]::new));
   }
 
   private static long endOffset(String topic) {

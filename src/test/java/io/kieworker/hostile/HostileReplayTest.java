@@ -16,19 +16,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -197,7 +194,8 @@ class HostileReplayTest {
     props.putAll(KafkaBroker.producerConfig());
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(h.ledger, 0, timestamp, key, value.getBytes(StandardCharsets.UTF_8))).get();
+      producer.send(new ProducerRecord<>(h.ledger, 0, timestamp, key, value.getBytes(StandardCharsets.UTF_8)))
+          .get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -207,38 +205,18 @@ class HostileReplayTest {
     Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
       // The shared admin client: never closed here (every later test class needs it).
       KafkaBroker.admin().alterConsumerGroupOffsets(h.group,
-          Map.of(new TopicPartition(h.requests, 0), new OffsetAndMetadata(0))).all().get();
+          Map.of(new TopicPartition(h.requests, 0), new OffsetAndMetadata(0))).all().get(10, TimeUnit.SECONDS);
     });
   }
 
   /** Every ledger record of partition 0 written so far. */
   private List<ConsumerRecord<String, byte[]>> ledgerRecords() {
-    Properties props = new Properties();
-    props.putAll(KafkaBroker.consumerConfig(KafkaBroker.uniqueName("ledger-reader")));
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(h.ledger, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-      }
-    }
-    return records;
+    return KafkaBroker.records(h.ledger, 0);
   }
 
   /** The latest value of {@code key} in the ledger ("" when none, or a tombstone). */
   private String ledgerValue(String key) {
-    String value = "";
-    for (ConsumerRecord<String, byte[]> r : ledgerRecords()) {
-      if (key.equals(r.key())) {
-        value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
-      }
-    }
-    return value;
+    return KafkaBroker.latestValue(h.ledger, 0, key);
   }
 
   private boolean ledgerTombstoned(String key) {

@@ -2,12 +2,10 @@ package io.kieworker.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kieworker.cli.Main;
 import io.kieworker.result.DeadLetterHeaders;
 import io.kieworker.result.HeaderValue;
+import io.kieworker.testing.Cli;
 import io.kieworker.testing.KafkaBroker;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 @ExtendWith(KafkaBroker.class)
 class DlqReplayTest {
@@ -58,18 +55,18 @@ class DlqReplayTest {
 
   @Test
   void dryRunPrintsTheMatchesAndPublishesNothing() {
-    Run run = replay("--reason", "invalid", "--dry-run");
-    assertThat(run.exit).as(run.out).isZero();
-    assertThat(run.out).contains("would replay " + dlq).contains("key=k1").contains("key=k3").doesNotContain("key=k2")
+    Cli.Run run = replay("--reason", "invalid", "--dry-run");
+    assertThat(run.exit()).as(run.out()).isZero();
+    assertThat(run.out()).contains("would replay " + dlq).contains("key=k1").contains("key=k3").doesNotContain("key=k2")
         .contains("scanned 3, matched 2, would replay 2, skipped 1");
     assertThat(endOffset(requests)).isZero();
   }
 
   @Test
   void replaysFilteredRecordsToTheRequestTopicWithTheirOwnHeaders() {
-    Run run = replay("--reason", "INVALID", "--since", T2.toString());
-    assertThat(run.exit).as(run.out).isZero();
-    assertThat(run.out).contains("scanned 3, matched 1, replayed 1");
+    Cli.Run run = replay("--reason", "INVALID", "--since", T2.toString());
+    assertThat(run.exit()).as(run.out()).isZero();
+    assertThat(run.out()).contains("scanned 3, matched 1, replayed 1");
 
     List<ConsumerRecord<String, String>> replayed = read(requests, 1);
     ConsumerRecord<String, String> r = replayed.get(0);
@@ -84,9 +81,9 @@ class DlqReplayTest {
   void maxAndUntilAndAnExplicitTargetTopic() {
     String other = KafkaBroker.uniqueName("dlqr") + ".other";
     KafkaBroker.createTopic(other, 1, false);
-    Run run = replay("--until", T3.toString(), "--max", "1", "--to-topic", other);
-    assertThat(run.exit).as(run.out).isZero();
-    assertThat(run.out).contains("matched 1, replayed 1");
+    Cli.Run run = replay("--until", T3.toString(), "--max", "1", "--to-topic", other);
+    assertThat(run.exit()).as(run.out()).isZero();
+    assertThat(run.out()).contains("matched 1, replayed 1");
     assertThat(read(other, 1)).hasSize(1);
     assertThat(endOffset(requests)).isZero();
   }
@@ -96,31 +93,26 @@ class DlqReplayTest {
   void readsTheSameConfigurationFileAsRun(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("app.yaml"), "kafka:\n  bootstrapServers: \"" + KafkaBroker.bootstrapServers()
         + "\"\n  properties:\n    client.id: from-config\ntopics:\n  requests: " + requests + "\n  dlq: " + dlq + "\n");
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.configure(new CommandLine(new Main()));
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
+    Cli.Run run = Cli.run("dlq", "replay", "--config", file.toString(), "--reason", "UNPARSEABLE", "--timeout", "30s");
 
-    int exit = cli.execute("dlq", "replay", "--config", file.toString(), "--reason", "UNPARSEABLE", "--timeout", "30s");
-
-    assertThat(exit).as(out.toString()).isZero();
-    assertThat(out.toString()).contains("replay " + dlq).contains("-> " + requests).contains("replayed 1");
+    assertThat(run.exit()).as(run.out()).isZero();
+    assertThat(run.out()).contains("replay " + dlq).contains("-> " + requests).contains("replayed 1");
     assertThat(read(requests, 1).get(0).key()).isEqualTo("k2");
   }
 
   @Test
   void anInvalidConfigurationFileIsAUsageError(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("app.yaml"), "topics:\n  dlq: \"bad topic!\"\n");
-    Run run = replay("--config", file.toString());
-    assertThat(run.exit).isEqualTo(2);
-    assertThat(run.out).contains("topics.dlq must be a Kafka topic name");
+    Cli.Run run = replay("--config", file.toString());
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.out()).contains("topics.dlq must be a Kafka topic name");
   }
 
   @Test
   void badTimeIsAUsageError() {
-    Run run = replay("--since", "yesterday");
-    assertThat(run.exit).isEqualTo(2);
-    assertThat(run.out).contains("ISO-8601");
+    Cli.Run run = replay("--since", "yesterday");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.out()).contains("ISO-8601");
   }
 
   private ProducerRecord<String, String> deadLetter(String key, String value, String reason, Instant time, int partition) {
@@ -133,18 +125,11 @@ class DlqReplayTest {
     return record;
   }
 
-  private record Run(int exit, String out) {}
-
-  private Run replay(String... extra) {
+  private Cli.Run replay(String... extra) {
     List<String> args = new ArrayList<>(List.of("dlq", "replay", "--bootstrap", KafkaBroker.bootstrapServers(),
         "--from-topic", dlq, "--request-topic", requests, "--timeout", "30s"));
     args.addAll(List.of(extra));
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.configure(new CommandLine(new Main()));
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(out, true));
-    int exit = cli.execute(args.toArray(String[]::new));
-    return new Run(exit, out.toString());
+    return Cli.run(args.toArray(String[]::new));
   }
 
   private static long endOffset(String topic) {

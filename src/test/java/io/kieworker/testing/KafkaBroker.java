@@ -2,14 +2,22 @@ package io.kieworker.testing;
 
 import io.kieworker.tools.broker.EmbeddedKafka;
 import io.kieworker.kafka.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
@@ -81,6 +89,39 @@ public final class KafkaBroker implements BeforeAllCallback {
     config.put("default.api.timeout.ms", "15000");
     config.put("request.timeout.ms", "10000");
     return config;
+  }
+
+  /**
+   * Every record of one partition, from its beginning to the end offset at the call; gives up (with
+   * what it has) after 10 s.
+   */
+  public static List<ConsumerRecord<String, byte[]>> records(String topic, int partition) {
+    Properties props = new Properties();
+    props.putAll(consumerConfig(uniqueName("reader")));
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, partition);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp), ADMIN_TIMEOUT).get(tp);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /** The latest value of {@code key} in one partition ("" when none, or a tombstone). */
+  public static String latestValue(String topic, int partition, String key) {
+    String value = "";
+    for (ConsumerRecord<String, byte[]> r : records(topic, partition)) {
+      if (key.equals(r.key())) {
+        value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+      }
+    }
+    return value;
   }
 
   /** A shared admin client; do not close it. */

@@ -11,17 +11,11 @@ import io.kieworker.testing.KafkaBroker;
 import io.kieworker.testing.WorkerHarness;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -85,24 +79,6 @@ class SubmittedWriteRetryTest {
 
   /** The latest value of {@code key} in the ledger's partition 0 ("" when none). */
   private static String latestLedgerValue(WorkerHarness h, String key) {
-    Properties props = new Properties();
-    props.putAll(KafkaBroker.consumerConfig(KafkaBroker.uniqueName("ledger-reader")));
-    String value = "";
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(h.ledger, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
-        for (var r : consumer.poll(Duration.ofMillis(100))) {
-          if (key.equals(r.key())) {
-            value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
-          }
-        }
-      }
-    }
-    return value;
+    return KafkaBroker.latestValue(h.ledger, 0, key);
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.kieworker.model.ModelRegistry;
 import io.kieworker.model.Violation;
+import io.kieworker.queue.Priority;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -15,6 +16,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,6 +85,9 @@ public final class RequestParser {
     if (!root.isObject()) {
       return unparseable(fallbackId, "value must be a JSON object, got " + typeName(root));
     }
+    if (root.has(CancelFields.ACTION)) {
+      return new CancelFields(fallbackId, root).outcome();
+    }
     return new Fields(fallbackId, root).outcome();
   }
 
@@ -95,14 +100,20 @@ public final class RequestParser {
     private final Endpoint endpoint;
     private final JsonObject input;
     private final Map<String, String> metadata;
+    private final Priority priority;
+    private final String tenant;
+    private final Instant expiresAt;
 
     Fields(String fallbackId, JsonNode root) {
       this.root = root;
-      this.requestId = requestId(fallbackId);
+      this.requestId = requestId(root, fallbackId, violations);
       this.model = model();
       this.endpoint = endpoint();
       this.input = input();
-      this.metadata = metadata();
+      this.metadata = metadata(root, violations);
+      this.priority = QueueFields.priority(root, violations);
+      this.tenant = QueueFields.tenant(root, metadata, violations);
+      this.expiresAt = QueueFields.expiresAt(root, violations);
       validateModelInput();
     }
 
@@ -110,27 +121,8 @@ public final class RequestParser {
       if (!violations.isEmpty()) {
         return ParseOutcome.rejected(requestId, model, metadata, RejectReason.INVALID, violations);
       }
-      return ParseOutcome.accepted(new GenerationRequest(requestId, model, endpoint, input, metadata));
-    }
-
-    private String requestId(String fallbackId) {
-      JsonNode node = root.get("requestId");
-      if (node == null || node.isNull()) {
-        return fallbackId;
-      }
-      String problem = requestIdProblem(node);
-      if (problem != null) {
-        violations.add(new Violation("requestId", problem));
-        return fallbackId;
-      }
-      return node.textValue();
-    }
-
-    private String requestIdProblem(JsonNode node) {
-      if (!node.isTextual()) {
-        return "must be a string, got " + typeName(node);
-      }
-      return RequestIds.problem(node.textValue());
+      return ParseOutcome.accepted(new GenerationRequest(requestId, model, endpoint, input, metadata,
+          priority, tenant, expiresAt));
     }
 
     private String model() {
@@ -174,28 +166,6 @@ public final class RequestParser {
       return new JsonObject(map);
     }
 
-    /** The string entries (all of them when valid, the usable ones when not). */
-    private Map<String, String> metadata() {
-      Map<String, String> result = new LinkedHashMap<>();
-      JsonNode node = root.get("metadata");
-      if (node == null || node.isNull()) {
-        return result;
-      }
-      if (!node.isObject()) {
-        violations.add(new Violation("metadata", "must be an object of strings, got " + typeName(node)));
-        return result;
-      }
-      node.fields().forEachRemaining(entry -> {
-        if (entry.getValue().isTextual()) {
-          result.put(entry.getKey(), entry.getValue().textValue());
-        } else {
-          violations.add(new Violation("metadata." + entry.getKey(),
-              "must be a string, got " + typeName(entry.getValue())));
-        }
-      });
-      return result;
-    }
-
     private void validateModelInput() {
       if (model == null || endpoint == null) {
         return;
@@ -215,6 +185,118 @@ public final class RequestParser {
       JsonObject body = modelInput.copy().put("model", model);
       return registry.validateLegacy(body).stream().map(RequestParser::underInput).toList();
     }
+  }
+
+  /**
+   * Reads a cancel message: {@code requestId} (required, same rules as a request's), {@code action}
+   * (exactly "cancel") and optional {@code metadata}; any other key is a violation, so a request
+   * that carries an {@code action} is never mistaken for one and created (paid).
+   */
+  private static final class CancelFields {
+    static final String ACTION = "action";
+    static final List<String> KEYS = List.of("requestId", ACTION, "metadata");
+    /** Unknown keys named one by one; beyond this many, one violation counts the rest. */
+    static final int MAX_NAMED_UNKNOWN = 10;
+    private final JsonNode root;
+    private final List<Violation> violations = new ArrayList<>();
+    private final String requestId;
+    private final Map<String, String> metadata;
+
+    CancelFields(String fallbackId, JsonNode root) {
+      this.root = root;
+      this.requestId = cancelRequestId(fallbackId);
+      action();
+      this.metadata = metadata(root, violations);
+      unknownKeys();
+    }
+
+    ParseOutcome outcome() {
+      if (!violations.isEmpty()) {
+        return ParseOutcome.rejectedCancel(requestId, metadata, violations);
+      }
+      return ParseOutcome.accepted(new CancelRequest(requestId, metadata));
+    }
+
+    private String cancelRequestId(String fallbackId) {
+      JsonNode node = root.get("requestId");
+      if (node == null || node.isNull()) {
+        violations.add(new Violation("requestId", "is required in a cancel message: the id of the request to cancel"));
+        return fallbackId;
+      }
+      return requestId(root, fallbackId, violations);
+    }
+
+    private void action() {
+      JsonNode node = root.get(ACTION);
+      if (node.isTextual() && node.textValue().equals("cancel")) {
+        return;
+      }
+      String got = node.isTextual() ? Text.quoted(node.textValue()) : typeName(node);
+      violations.add(new Violation(ACTION, "must be \"cancel\" (the only action), got " + got));
+    }
+
+    private void unknownKeys() {
+      List<String> unknown = new ArrayList<>();
+      root.fieldNames().forEachRemaining(name -> {
+        if (!KEYS.contains(name)) {
+          unknown.add(name);
+        }
+      });
+      unknown.stream().limit(MAX_NAMED_UNKNOWN).forEach(name -> violations.add(new Violation(
+          Text.oneLine(name, MAX_UNKNOWN_KEY), "is not allowed in a cancel message (allowed: "
+              + String.join(", ", KEYS) + "); a request and its cancel are two messages")));
+      if (unknown.size() > MAX_NAMED_UNKNOWN) {
+        violations.add(new Violation(ROOT_FIELDS, (unknown.size() - MAX_NAMED_UNKNOWN)
+            + " more keys are not allowed in a cancel message"));
+      }
+    }
+  }
+
+  /** Longest unknown key name a violation path repeats. */
+  static final int MAX_UNKNOWN_KEY = 100;
+  /** Path of a violation about the message's keys as a whole (not "$", which means unparseable). */
+  static final String ROOT_FIELDS = "(keys)";
+
+  private static String requestId(JsonNode root, String fallbackId, List<Violation> violations) {
+    JsonNode node = root.get("requestId");
+    if (node == null || node.isNull()) {
+      return fallbackId;
+    }
+    String problem = requestIdProblem(node);
+    if (problem != null) {
+      violations.add(new Violation("requestId", problem));
+      return fallbackId;
+    }
+    return node.textValue();
+  }
+
+  private static String requestIdProblem(JsonNode node) {
+    if (!node.isTextual()) {
+      return "must be a string, got " + typeName(node);
+    }
+    return RequestIds.problem(node.textValue());
+  }
+
+  /** The string entries of {@code metadata} (all of them when valid, the usable ones when not). */
+  private static Map<String, String> metadata(JsonNode root, List<Violation> violations) {
+    Map<String, String> result = new LinkedHashMap<>();
+    JsonNode node = root.get("metadata");
+    if (node == null || node.isNull()) {
+      return result;
+    }
+    if (!node.isObject()) {
+      violations.add(new Violation("metadata", "must be an object of strings, got " + typeName(node)));
+      return result;
+    }
+    node.fields().forEachRemaining(entry -> {
+      if (entry.getValue().isTextual()) {
+        result.put(entry.getKey(), entry.getValue().textValue());
+      } else {
+        violations.add(new Violation("metadata." + entry.getKey(),
+            "must be a string, got " + typeName(entry.getValue())));
+      }
+    });
+    return result;
   }
 
   /** Legacy body paths are relative to the flat body, whose fields (but {@code model}) come from input. */
@@ -273,7 +355,7 @@ public final class RequestParser {
     return message;
   }
 
-  private static String typeName(JsonNode node) {
+  static String typeName(JsonNode node) {
     JsonNodeType type = node.getNodeType();
     return switch (type) {
       case STRING -> "a string";

@@ -13,6 +13,10 @@ public record ResultError(String code, String message, boolean retryable) {
   public static final String INTERNAL = "INTERNAL";
   /** Kafka refused to write the request's records for good (authorization, invalid topic, …). */
   public static final String PRODUCE_REFUSED = "PRODUCE_REFUSED";
+  /** EXPIRED: the request's create had not started by its deadline; not retryable. */
+  public static final String EXPIRED = "EXPIRED";
+  /** CANCELLED: a cancel message ended the request before its create started; not retryable. */
+  public static final String CANCELLED = "CANCELLED";
 
   JsonObject toJson() {
     return new JsonObject().put("code", code).put("message", message).put("retryable", retryable);

@@ -92,7 +92,31 @@ public record ResultEvent(
    */
   public static ResultEvent rejected(String requestId, String model, Map<String, String> metadata,
       String code, String message, Instant receivedAt) {
-    return new ResultEvent(requestId, ResultStatus.REJECTED, cut(model, MAX_VIOLATION_PATH), null, List.of(),
+    return unpaid(requestId, ResultStatus.REJECTED, code, model, metadata, message, receivedAt);
+  }
+
+  /**
+   * An EXPIRED result (code {@link ResultError#EXPIRED}, not retryable): the request's create had
+   * not started by its {@code expiresAt} or {@code WORKER_MAX_QUEUE_TIME}; no paid call was made.
+   */
+  public static ResultEvent expired(String requestId, String model, Map<String, String> metadata,
+      String message, Instant receivedAt) {
+    return unpaid(requestId, ResultStatus.EXPIRED, ResultError.EXPIRED, model, metadata, message, receivedAt);
+  }
+
+  /**
+   * A CANCELLED result (code {@link ResultError#CANCELLED}, not retryable): a cancel message ended
+   * the request before its create started; no paid call was made.
+   */
+  public static ResultEvent cancelled(String requestId, String model, Map<String, String> metadata,
+      String message, Instant receivedAt) {
+    return unpaid(requestId, ResultStatus.CANCELLED, ResultError.CANCELLED, model, metadata, message, receivedAt);
+  }
+
+  /** A result of a request for which no paid call was made: no task, no attempts, received only. */
+  private static ResultEvent unpaid(String requestId, ResultStatus status, String code, String model,
+      Map<String, String> metadata, String message, Instant receivedAt) {
+    return new ResultEvent(requestId, status, cut(model, MAX_VIOLATION_PATH), null, List.of(),
         new ResultError(code, cut(message, MAX_REJECTION_MESSAGE), false), 0, null,
         new Timings(receivedAt, null, null, null), metadata, List.of(), 0);
   }

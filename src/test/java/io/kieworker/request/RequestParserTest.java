@@ -81,7 +81,7 @@ class RequestParserTest {
 
   @Test
   void unknownTopLevelFieldsAreAllowed() {
-    assertThat(parse(valid().put("priority", 5).encode()).accepted()).isTrue();
+    assertThat(parse(valid().put("traceNote", 5).encode()).accepted()).isTrue();
   }
 
   @Test

@@ -26,7 +26,7 @@ final class ConfigBinder {
   }
 
   WorkerConfig bind() {
-    WorkerConfig config = new WorkerConfig(kafka(), topics(), kie(), http(), worker(), store());
+    WorkerConfig config = new WorkerConfig(kafka(), topics(), kie(), http(), worker(), store(), queue());
     checkTrustedCallbacksAreSigned(config);
     failOnProblems();
     return config;
@@ -95,6 +95,13 @@ final class ConfigBinder {
         orZero(values.get(MAX_UPLOAD_BYTES_INFLIGHT)),
         values.get(QUOTA_RECHECK),
         values.get(MAX_RETRY_AFTER));
+  }
+
+  private QueueSettings queue() {
+    Integer labels = values.get(TENANT_LABELS);
+    Long maxPendingBytes = values.get(MAX_PENDING_BYTES);
+    return new QueueSettings(values.get(MAX_QUEUE_TIME), values.get(TENANT_WEIGHTS), values.get(PRIORITY_AGING),
+        orZero(labels), maxPendingBytes == null ? 0 : maxPendingBytes);
   }
 
   private StoreConfig store() {

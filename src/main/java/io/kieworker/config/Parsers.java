@@ -148,6 +148,43 @@ final class Parsers {
     };
   }
 
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMG]iB|B)?", Pattern.CASE_INSENSITIVE);
+  static final String SIZE_HINT = "a size in bytes like 268435456, 256MiB, 64KiB or 1GiB";
+
+  /** A byte count ≥ {@code min}: a whole number, optionally with a B, KiB, MiB or GiB suffix. */
+  static Setting.Parser<Long> size(long min) {
+    return (text, label, problems) -> {
+      if (text == null) {
+        problems.add(label + " is required");
+        return null;
+      }
+      java.util.regex.Matcher m = SIZE.matcher(text);
+      Long bytes = m.matches() ? bytes(m.group(1), m.group(2)) : null;
+      if (bytes == null || bytes < min) {
+        problems.add(label + " must be " + SIZE_HINT + (bytes == null ? "" : ", at least " + min)
+            + ", got " + quoted(text));
+        return null;
+      }
+      return bytes;
+    };
+  }
+
+  /** Null when the number overflows. */
+  private static Long bytes(String digits, String unit) {
+    int shift = unit == null ? 0 : switch (unit.toUpperCase(Locale.ROOT)) {
+      case "KIB" -> 10;
+      case "MIB" -> 20;
+      case "GIB" -> 30;
+      default -> 0;
+    };
+    try {
+      long n = Long.parseLong(digits);
+      return n > (Long.MAX_VALUE >> shift) ? null : n << shift;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   static String quoted(String value) {
     return Quote.quoted(value, 80);
   }

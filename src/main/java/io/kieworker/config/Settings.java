@@ -6,6 +6,7 @@ import static io.kieworker.config.Parsers.intIn;
 import static io.kieworker.config.Parsers.oneOf;
 import static io.kieworker.config.Parsers.positiveNumber;
 import static io.kieworker.config.Parsers.ratio;
+import static io.kieworker.config.Parsers.size;
 import static io.kieworker.config.Parsers.text;
 import static io.kieworker.config.Parsers.topic;
 
@@ -122,6 +123,23 @@ public final class Settings {
   public static final Setting<Duration> MAX_RETRY_AFTER = add("worker.maxRetryAfter", "WORKER_MAX_RETRY_AFTER", "10m",
       "duration", "longest wait a 429's Retry-After may impose on creates (larger, overflowing or dated values are "
           + "capped; garbage is ignored)", duration(true));
+
+  // The create queue (issue 10): priorities age, tenants share by weight, deadlines expire requests.
+  public static final Setting<Duration> MAX_QUEUE_TIME = add("worker.maxQueueTime", "WORKER_MAX_QUEUE_TIME", null,
+      "duration", "a request whose create has not started this long after its record's timestamp ends EXPIRED "
+          + "(unpaid); unset = no limit but the request's own expiresAt", duration(false));
+  public static final Setting<java.util.Map<String, Integer>> TENANT_WEIGHTS = add("worker.tenantWeights",
+      "WORKER_TENANT_WEIGHTS", null, "tenant=weight,…", "shares of creates between tenants within a priority, "
+          + "weights 1–100 (e.g. acme=3,beta=1); unset or unlisted = 1", TenantWeights.parser());
+  public static final Setting<Duration> PRIORITY_AGING = add("worker.priorityAging", "WORKER_PRIORITY_AGING", "60s",
+      "duration", "a queued priority counts one step higher per such wait of its oldest request (low waiting "
+          + "twice this competes as high)", duration(true));
+  public static final Setting<Integer> TENANT_LABELS = add("worker.tenantLabels", "WORKER_TENANT_LABELS", "10",
+      "integer ≥ 1", "tenants (most queued first) with their own metric label; the rest are counted as other",
+      intIn(1, Integer.MAX_VALUE));
+  public static final Setting<Long> MAX_PENDING_BYTES = add("worker.maxPendingBytes", "WORKER_MAX_PENDING_BYTES",
+      "256MiB", "size", "with WORKER_MAX_PENDING, the read-ahead's memory bound: bytes of request values held by "
+          + "pending tasks (B, KiB, MiB, GiB)", size(1));
 
   // ---- store (issue 13: result images copied into the user's S3-API bucket) ------------------
   public static final Setting<StoreConfig.Location> RESULT_STORE = add("store.location", "WORKER_RESULT_STORE", null,

@@ -35,7 +35,8 @@ for p in files:
         print(f"  {p}: {e}")
 print(f"check-deploy: parsed {len(files) - bad} of {len(files)} YAML/JSON files")
 
-# docs/asyncapi.yaml: its payload schemas are the worker's own model schema files, every one of them.
+# docs/asyncapi.yaml: its payload schemas are the worker's own model schema files, every one of them
+# (and docs/schemas/*.schema.json; a ref's #fragment names a part of its file).
 def refs(node):
     if isinstance(node, dict):
         for k, v in node.items():
@@ -49,7 +50,7 @@ def refs(node):
 spec_path = pathlib.Path("docs/asyncapi.yaml")
 if spec_path.is_file():
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    linked = {(spec_path.parent / r).resolve() for r in refs(spec)}
+    linked = {(spec_path.parent / r.split("#")[0]).resolve() for r in refs(spec)}
     for r in sorted(linked):
         if not r.is_file():
             bad += 1

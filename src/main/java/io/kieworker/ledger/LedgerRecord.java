@@ -27,6 +27,9 @@ import java.time.Instant;
  *     images were copied (issue 13: a new owner publishes that copy instead of copying again)
  * @param sourceTopic the request topic of the record this one is about (null when unknown: older records)
  * @param sourceOffset that request record's offset (its partition is this record's), -1 when unknown
+ * @param queue where the request stands in the create queue (issue 10), on the records of a request
+ *     not yet created: {@code {priority, tenant, expiresAt?, queuedAt}}; null on other records and on
+ *     records of older versions (which then queue as {@code normal} in the default tenant)
  */
 public record LedgerRecord(
     Type type,
@@ -44,12 +47,16 @@ public record LedgerRecord(
     long epoch,
     JsonObject result,
     String sourceTopic,
-    long sourceOffset) {
+    long sourceOffset,
+    JsonObject queue) {
 
   /**
-   * RELEASED: a SUBMITTING record whose create was never sent (the partition moved between the
-   * ledger write and the paid call); the next owner submits at once instead of waiting for a
-   * callback that cannot come.
+   * RELEASED: a request whose create was never sent, so the next owner queues it for its create:
+   * either an accepted request waiting in the create queue (written at intake, attempts 0, so that
+   * its offset can be committed while it waits), or a SUBMITTING record whose create was never sent
+   * (the partition moved between the ledger write and the paid call; the next owner submits at once
+   * instead of waiting for a callback that cannot come). One type for both on purpose: a version
+   * from before the queue restores a queued request too.
    */
   public enum Type { SUBMITTING, SUBMITTED, TERMINAL, CALLBACK, OWNERSHIP, RELEASED, HANDLED }
 
@@ -113,7 +120,7 @@ public record LedgerRecord(
    */
   public static LedgerRecord ownership(String writer, long epoch, Instant at) {
     return new LedgerRecord(Type.OWNERSHIP, "", null, null, null, null, null, at, null, 0, null, writer,
-        epoch, null, null, -1);
+        epoch, null, null, -1, null);
   }
 
   /**
@@ -126,13 +133,13 @@ public record LedgerRecord(
   public static LedgerRecord handled(String requestId, String sourceTopic, long sourceOffset, String writer,
       long epoch, Instant at) {
     return new LedgerRecord(Type.HANDLED, requestId == null ? "" : requestId, null, null, null, null, null, at,
-        null, 0, null, writer, epoch, null, sourceTopic, sourceOffset);
+        null, 0, null, writer, epoch, null, sourceTopic, sourceOffset, null);
   }
 
   /** This record with its source request record set. */
   public LedgerRecord withSource(String topic, long offset) {
     return new LedgerRecord(type, requestId, model, endpoint, input, metadata, headers, receivedAt, submittedAt,
-        attempts, taskId, writer, epoch, result, topic, offset);
+        attempts, taskId, writer, epoch, result, topic, offset, queue);
   }
 
   /**
@@ -143,7 +150,7 @@ public record LedgerRecord(
   public static LedgerRecord callback(String requestId, String taskId, int attempt, String writer, Instant at,
       JsonObject data) {
     return new LedgerRecord(Type.CALLBACK, requestId, null, null, null, null, null, at, null, attempt, taskId,
-        writer, 0, data, null, -1);
+        writer, 0, data, null, -1, null);
   }
 
   public JsonObject toJson() {
@@ -164,6 +171,7 @@ public record LedgerRecord(
     if (sourceOffset >= 0) {
       json.put("sourceOffset", sourceOffset);
     }
+    putIfSet(json, "queue", queue);
     return json;
   }
 
@@ -194,7 +202,8 @@ public record LedgerRecord(
         json.getLong("epoch", 0L),
         json.getJsonObject("result"),
         json.getString("sourceTopic"),
-        json.getLong("sourceOffset", -1L));
+        json.getLong("sourceOffset", -1L),
+        json.getJsonObject("queue"));
   }
 
   private static void putIfSet(JsonObject json, String name, Object value) {

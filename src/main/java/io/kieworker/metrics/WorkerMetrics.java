@@ -38,6 +38,24 @@ public final class WorkerMetrics {
     Gauge.builder(name, value).description(description).register(registry);
   }
 
+  /**
+   * What a cancel message did: {@code cancelled} (withdrawn before its create), {@code too_late}
+   * (created or finished already: its normal result answers it), {@code unknown} (no such request
+   * here), {@code rejected} (malformed; dead-lettered).
+   */
+  public static final java.util.List<String> CANCEL_OUTCOMES = java.util.List.of("cancelled", "too_late", "unknown", "rejected");
+
+  public void cancel(String outcome) {
+    registry.counter("kie_worker.cancels", "outcome", outcome).increment();
+  }
+
+  /** From a request's acceptance into the create queue to its first create slot. */
+  public void queueWait(String priority, long millis) {
+    Timer.builder("kie_worker.queue.wait").tag("priority", priority)
+        .description("Request accepted to its first create slot")
+        .publishPercentileHistogram().register(registry).record(Duration.ofMillis(millis));
+  }
+
   public void requestConsumed() {
     registry.counter("kie_worker.requests.consumed").increment();
   }

@@ -100,7 +100,7 @@ final class Finisher implements TaskOutcomes {
         .onComplete(ar -> {
           durable(task);
           PartitionState state = ownership.state(task.partition);
-          if (state != null && state.pending.remove(task.requestId, task)) {
+          if (state != null && state.removePending(task)) {
             if (ar.succeeded()) {
               state.terminals.put(task.requestId, PartitionState.Terminal.of(ar.result().toJson(), task.headers,
                   Instant.now(), task.sourceTopic, task.sourceOffset));
@@ -109,7 +109,7 @@ final class Finisher implements TaskOutcomes {
               ledger.tombstone(task.partition, LedgerRecord.callbackKey(task.requestId));
             }
           }
-          pause.pending(ownership.pendingCount());
+          ownership.pendingChanged();
         });
   }
 

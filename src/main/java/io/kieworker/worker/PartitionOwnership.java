@@ -93,6 +93,15 @@ final class PartitionOwnership implements TaskOwnership {
     return partitions.values();
   }
 
+  /** Backpressure follows the tasks (and their bytes) held. */
+  void pendingChanged() {
+    long bytes = 0;
+    for (PartitionState state : partitions.values()) {
+      bytes += state.pendingBytes;
+    }
+    pause.pending(pendingCount(), bytes);
+  }
+
   int pendingCount() {
     int n = 0;
     for (PartitionState state : partitions.values()) {
@@ -129,6 +138,10 @@ final class PartitionOwnership implements TaskOwnership {
     if (task.offset != null) {
       offsets.finished(task.partition, task.offset);
       task.offset = null;
+    }
+    if (task.cancelOffset != null && task.phase() == PendingTask.Phase.FINISHING) {
+      offsets.finished(task.partition, task.cancelOffset); // the cancel that ended it, once its result is durable
+      task.cancelOffset = null;
     }
   }
 
@@ -182,7 +195,8 @@ final class PartitionOwnership implements TaskOwnership {
   private void awaitDurableSteps(Set<Integer> revoked, long deadline, Runnable then) {
     boolean busy = revoked.stream().map(partitions::get).filter(Objects::nonNull)
         .anyMatch(s -> s.answering > 0 || s.pending.values().stream().anyMatch(t ->
-            t.phase() == PendingTask.Phase.CREATING || t.phase() == PendingTask.Phase.FINISHING || t.submittedWriting));
+            t.phase() == PendingTask.Phase.CREATING || t.phase() == PendingTask.Phase.FINISHING || t.submittedWriting
+            || t.accepting));
     if (!busy || System.currentTimeMillis() >= deadline) {
       then.run();
     } else {
@@ -205,7 +219,7 @@ final class PartitionOwnership implements TaskOwnership {
     }
     ledgerTail.unassign(revoked);
     sharesChanged();
-    pause.pending(pendingCount());
+    pendingChanged();
     return positions;
   }
 
@@ -285,7 +299,7 @@ final class PartitionOwnership implements TaskOwnership {
       partitions.remove(state.partition);
       state.pending.values().forEach(this::forget);
       offsets.release(state.partition);
-      pause.pending(pendingCount());
+      pendingChanged();
     }
   }
 
@@ -308,7 +322,7 @@ final class PartitionOwnership implements TaskOwnership {
             Instant.ofEpochMilli(replayedValue.timestamp()), r.sourceTopic(), r.sourceOffset()));
         tracker.learnFromStoredResult(r.model(), r.result());
       } else if (r.type() != LedgerRecord.Type.CALLBACK) {
-        restore(state, r);
+        restore(state, r, replayedValue.value().length);
         restored++;
       }
     }
@@ -322,7 +336,7 @@ final class PartitionOwnership implements TaskOwnership {
     LOG.info("Ledger partition {} replayed: {} pending restored, {} terminal kept for dedupe, {} handled"
         + " request records; epoch {}", partition, restored, state.terminals.size(), state.handled.size(), epoch);
     sweep(state); // terminals whose window ended while nobody owned the partition
-    pause.pending(pendingCount());
+    pendingChanged();
     outbox.durably("ledger OWNERSHIP " + partition,
             () -> ledger.write(partition, LedgerRecord.ownership(instanceId, epoch, Instant.now())))
         .onComplete(ar -> {
@@ -331,15 +345,17 @@ final class PartitionOwnership implements TaskOwnership {
         });
   }
 
-  private void restore(PartitionState state, LedgerRecord r) {
+  private void restore(PartitionState state, LedgerRecord r, int bytes) {
     PendingTask task = PendingTask.restore(r, state.partition);
-    state.pending.put(task.requestId, task);
+    task.bytes = bytes;
+    state.addPending(task);
     task.deadlineAt = (task.submittedAt == null ? Instant.now() : task.submittedAt)
         .plus(config.worker().deadline()).toEpochMilli();
     if (r.type() == LedgerRecord.Type.SUBMITTED && task.taskId != null) {
       tracker.track(task, true);
     } else if (r.type() == LedgerRecord.Type.RELEASED) {
-      submitter.enqueue(task); // the released attempt was never sent (restore did not count it)
+      // Queued at intake (attempts 0), or a released attempt never sent (restore did not count it)
+      submitter.enqueue(task);
     } else {
       submitter.ambiguous(task, "restored from a SUBMITTING record");
     }
@@ -368,7 +384,7 @@ final class PartitionOwnership implements TaskOwnership {
     } else if (r.type() == LedgerRecord.Type.TERMINAL && task != null) {
       forget(task);
       durable(task);
-      state.pending.remove(task.requestId);
+      state.removePending(task);
       state.terminals.put(r.requestId(), PartitionState.Terminal.of(r.result(), r.headers(),
           Instant.ofEpochMilli(timestamp), r.sourceTopic(), r.sourceOffset()));
     }

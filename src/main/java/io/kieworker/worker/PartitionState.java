@@ -56,7 +56,10 @@ final class PartitionState {
   long maxEpochSeen;
   /** Being revoked: in-flight creates may finish, no new one starts. */
   boolean revoking;
+  /** The tasks of this partition not finished yet; change it through {@link #addPending} / {@link #removePending}. */
   final Map<String, PendingTask> pending = new HashMap<>();
+  /** The request bytes those tasks hold (for WORKER_MAX_PENDING_BYTES). */
+  long pendingBytes;
   final Map<String, Terminal> terminals = new HashMap<>();
   /**
    * Offsets of request records answered without a task of their own (rejected, or republished from
@@ -123,5 +126,19 @@ final class PartitionState {
     }
     commitSeenBySweep = lastCommitPosition;
     return passed;
+  }
+
+  void addPending(PendingTask task) {
+    PendingTask replaced = pending.put(task.requestId, task);
+    pendingBytes += task.bytes - (replaced == null ? 0 : replaced.bytes);
+  }
+
+  /** Removes {@code task} if it is the one pending under its id; true if it was. */
+  boolean removePending(PendingTask task) {
+    if (pending.remove(task.requestId, task)) {
+      pendingBytes -= task.bytes;
+      return true;
+    }
+    return false;
   }
 }

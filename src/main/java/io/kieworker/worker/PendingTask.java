@@ -1,6 +1,8 @@
 package io.kieworker.worker;
 
 import io.kieworker.ledger.LedgerRecord;
+import io.kieworker.queue.Priority;
+import io.kieworker.queue.Tenants;
 import io.kieworker.request.Endpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -77,6 +79,22 @@ public final class PendingTask {
   /** The result store's ledger note {@code {taskId, stored}} once the images are copied (issue 13). */
   JsonObject storedCopy;
 
+  // ---- the create queue (issue 10) -------------------------------------------------------------
+  Priority priority = Priority.NORMAL;
+  String tenant = Tenants.DEFAULT;
+  /** When the task ends EXPIRED if its create has not started (epoch ms); Long.MAX_VALUE: never. */
+  long expiresAtMillis = Long.MAX_VALUE;
+  /** When the request was first accepted into the queue (epoch ms): its queue wait and its age for priority aging. */
+  long queuedAt;
+  /** The request record's value size: what this task holds in memory, for WORKER_MAX_PENDING_BYTES. */
+  int bytes;
+  /** Its acceptance into the ledger is being written (a hand-over waits for it). */
+  boolean accepting;
+  /** Its acceptance is durable: it is in the create queue (or past it). */
+  boolean accepted;
+  /** The offset of a cancel message that ended this task: committable once the CANCELLED result is durable. */
+  Long cancelOffset;
+
   PendingTask(String requestId, int partition, Long offset, String model, Endpoint endpoint,
       JsonObject input, JsonObject metadata, JsonArray headers, Instant receivedAt) {
     this.requestId = requestId;
@@ -104,7 +122,40 @@ public final class PendingTask {
     if (r.type() == LedgerRecord.Type.SUBMITTED && r.result() != null && r.result().containsKey(StoreStage.LEDGER_FIELD)) {
       task.storedCopy = r.result();
     }
+    task.restoreQueue(r.queue());
     return task;
+  }
+
+  /** The queue fields from a ledger record's {@code queue} object; defaults for older records or odd values. */
+  private void restoreQueue(JsonObject queue) {
+    queuedAt = receivedAt == null ? System.currentTimeMillis() : receivedAt.toEpochMilli();
+    if (queue == null) {
+      return;
+    }
+    try {
+      priority = Priority.fromWire(queue.getString("priority")).orElse(Priority.NORMAL);
+      String named = queue.getString("tenant");
+      tenant = Tenants.valid(named) ? named : Tenants.DEFAULT;
+      expiresAtMillis = queue.getLong("expiresAt", Long.MAX_VALUE);
+      queuedAt = queue.getLong("queuedAt", queuedAt);
+    } catch (ClassCastException e) {
+      // written by this worker, so never expected; a record of another shape queues with the defaults
+    }
+  }
+
+  /** The queue fields as stored with every ledger record of the task (about 100 bytes). */
+  private JsonObject queueJson() {
+    JsonObject json = new JsonObject().put("priority", priority.wireName()).put("tenant", tenant)
+        .put("queuedAt", queuedAt);
+    if (expiresAtMillis != Long.MAX_VALUE) {
+      json.put("expiresAt", expiresAtMillis);
+    }
+    return json;
+  }
+
+  /** True once its create may no longer start: the request's deadline or WORKER_MAX_QUEUE_TIME passed. */
+  boolean expired(long now) {
+    return attempts == 0 && now >= expiresAtMillis;
   }
 
   /**
@@ -115,7 +166,7 @@ public final class PendingTask {
   LedgerRecord toLedger(LedgerRecord.Type type, String writer, long epoch, JsonObject result) {
     return new LedgerRecord(type, requestId, model, endpoint == Endpoint.LEGACY ? "legacy" : "market",
         input, metadata, headers, receivedAt, submittedAt, attempt(), taskId, writer, epoch, result,
-        sourceTopic, sourceOffset);
+        sourceTopic, sourceOffset, queueJson());
   }
 
   // ---- the state machine -------------------------------------------------------------------------

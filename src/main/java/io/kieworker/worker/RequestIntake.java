@@ -14,6 +14,8 @@ import io.kieworker.result.ResultError;
 import io.kieworker.result.ResultEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.kieworker.request.GenerationRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +28,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Request intake: each record read from the request topic is parsed and validated, then either
  * answered at once (REJECTED + dead letter, a stored result for a repeated id, nothing for a record
- * read again) or becomes a pending task queued for its create. One record's failure never skips the
- * rest of its batch. Event-loop confined.
+ * read again, a cancel applied) or becomes a pending task accepted into the create queue. One
+ * record's failure never skips the rest of its batch. Event-loop confined.
+ *
+ * <p>Accepting a request writes it to the ledger (a RELEASED record, attempts 0) before it is queued,
+ * and its offset is committable from then on: the backlog waiting for creates lives in the ledger,
+ * not in uncommitted offsets, so it survives restarts and hand-overs (the next owner's replay queues
+ * it again) and the consumer reads far enough ahead to see every tenant's requests behind another's
+ * backlog. The read-ahead is bounded by WORKER_MAX_PENDING and WORKER_MAX_PENDING_BYTES.
  */
 final class RequestIntake {
   private static final Logger LOG = LoggerFactory.getLogger(RequestIntake.class);
@@ -39,14 +47,16 @@ final class RequestIntake {
   private final Outbox outbox;
   private final TaskLedger ledger;
   private final Submitter submitter;
+  private final TaskOutcomes outcomes;
+  private final Cancels cancels;
   private final IntakePause pause;
   private final WorkerMetrics metrics;
   private final String instanceId;
   private final BooleanSupplier stopping;
 
   RequestIntake(WorkerConfig config, PartitionOwnership ownership, OffsetTracker offsets, RequestParser parser,
-      Outbox outbox, TaskLedger ledger, Submitter submitter, IntakePause pause, WorkerMetrics metrics,
-      String instanceId, BooleanSupplier stopping) {
+      Outbox outbox, TaskLedger ledger, Submitter submitter, TaskOutcomes outcomes, IntakePause pause,
+      WorkerMetrics metrics, String instanceId, BooleanSupplier stopping) {
     this.config = config;
     this.ownership = ownership;
     this.offsets = offsets;
@@ -54,6 +64,8 @@ final class RequestIntake {
     this.outbox = outbox;
     this.ledger = ledger;
     this.submitter = submitter;
+    this.outcomes = outcomes;
+    this.cancels = new Cancels(offsets, submitter, outcomes, metrics);
     this.pause = pause;
     this.metrics = metrics;
     this.instanceId = instanceId;
@@ -75,7 +87,7 @@ final class RequestIntake {
         internalFailure(state, record, e);
       }
     }
-    pause.pending(ownership.pendingCount());
+    ownership.pendingChanged();
   }
 
   /**
@@ -89,7 +101,7 @@ final class RequestIntake {
       requestId = parser.parse(record.topic(), record.partition(), record.offset(), record.value()).requestId();
       PendingTask started = state.pending.get(requestId);
       if (started != null && Long.valueOf(record.offset()).equals(started.offset)) {
-        state.pending.remove(requestId);
+        state.removePending(started);
         ownership.forget(started);
       }
       LOG.error("Handling {}-{}@{} ({}) failed; dead-lettering it as INTERNAL", record.topic(),
@@ -127,6 +139,10 @@ final class RequestIntake {
     }
     Instant receivedAt = Instant.now();
     ParseOutcome outcome = parser.parse(record.topic(), record.partition(), record.offset(), record.value());
+    if (outcome.isCancel()) {
+      cancel(state, record, outcome);
+      return;
+    }
     if (!outcome.accepted()) {
       reject(record, outcome, receivedAt);
       return;
@@ -150,13 +166,76 @@ final class RequestIntake {
         PassThroughHeaders.toJson(passThrough(record)), receivedAt);
     task.deadlineAt = receivedAt.plus(config.worker().deadline()).toEpochMilli();
     task.source(record.topic(), record.offset());
+    queueFields(task, request, record, receivedAt);
     int largest = DurableSize.largestLedgerRecord(task, instanceId);
     if (largest > outbox.maxRecordBytes()) {
       tooLarge(record, outcome, largest, receivedAt);
       return;
     }
-    state.pending.put(requestId, task);
-    submitter.enqueue(task);
+    state.addPending(task);
+    if (task.expired(receivedAt.toEpochMilli())) {
+      metrics.counter("kie_worker.expired").increment();
+      outcomes.finish(task, Results.expired(task)); // nothing queued, nothing paid
+      return;
+    }
+    accept(task);
+  }
+
+  /**
+   * Priority, tenant and deadline: the earlier of the request's {@code expiresAt} and
+   * WORKER_MAX_QUEUE_TIME after the record was produced (its timestamp; a timestamp in the future
+   * counts as now, so a wrong producer clock cannot extend the wait).
+   */
+  private void queueFields(PendingTask task, GenerationRequest request, ConsumerRecord<String, byte[]> record,
+      Instant receivedAt) {
+    task.priority = request.priority();
+    task.tenant = request.tenant();
+    task.queuedAt = receivedAt.toEpochMilli();
+    task.bytes = record.value() == null ? 0 : record.value().length;
+    long expires = request.expiresAt() == null ? Long.MAX_VALUE : request.expiresAt().toEpochMilli();
+    Duration maxQueueTime = config.queue().maxQueueTime();
+    if (maxQueueTime != null) {
+      long producedAt = record.timestamp() > 0 ? Math.min(record.timestamp(), task.queuedAt) : task.queuedAt;
+      expires = Math.min(expires, producedAt + maxQueueTime.toMillis());
+    }
+    task.expiresAtMillis = expires;
+  }
+
+  /**
+   * The request into the ledger (RELEASED, attempts 0: "not created yet"), then its offset is
+   * committable and it joins the create queue. Retried while it is still ours and still queued: a
+   * cancel or an expiry may end it meanwhile (then the late write is not sent: it could land after
+   * the TERMINAL record and bring the request back).
+   */
+  private void accept(PendingTask task) {
+    task.accepting = true;
+    LedgerRecord queued = task.toLedger(LedgerRecord.Type.RELEASED, instanceId, ownership.epoch(task.partition), null);
+    outcomes.writeLedgerWhileOwned(task, queued, () -> task.phase() == PendingTask.Phase.QUEUED && !task.accepted)
+        .onComplete(ar -> {
+          task.accepting = false;
+          if (ar.failed() || !ownership.owns(task) || task.phase() != PendingTask.Phase.QUEUED) {
+            return; // no longer ours (the next owner reads the request again) or ended meanwhile
+          }
+          task.accepted = true;
+          outcomes.durable(task);
+          submitter.enqueue(task);
+        });
+  }
+
+  /**
+   * A cancel message: applied to a pending request of this partition (see {@link Cancels}). A
+   * malformed one is dead-lettered only, without a REJECTED result: that result would carry the id
+   * of, and look like the answer to, the request it names.
+   */
+  private void cancel(PartitionState state, ConsumerRecord<String, byte[]> record, ParseOutcome outcome) {
+    if (outcome.accepted()) {
+      cancels.apply(state, record, outcome.requestId());
+      return;
+    }
+    metrics.cancel("rejected");
+    RequestLog.info(LOG, outcome.requestId(), null, record.partition(), record.offset(),
+        "Rejected cancel ({}-{}@{}): {}", record.topic(), record.partition(), record.offset(), outcome.detail());
+    answered(record, outcome.requestId(), outbox.publishDeadLetter(record, outcome.reason().name(), outcome.detail()));
   }
 
   private void reject(ConsumerRecord<String, byte[]> record, ParseOutcome outcome, Instant receivedAt) {

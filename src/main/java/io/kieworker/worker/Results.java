@@ -57,6 +57,24 @@ final class Results {
         metadata(task.metadata));
   }
 
+  /** Its create had not started by its deadline (the request's expiresAt or WORKER_MAX_QUEUE_TIME): nothing was paid. */
+  static ResultEvent expired(PendingTask task) {
+    return unpaid(task, ResultStatus.EXPIRED, new ResultError(ResultError.EXPIRED, "the request's create had not started by "
+        + Instant.ofEpochMilli(task.expiresAtMillis) + " (its expiresAt, or WORKER_MAX_QUEUE_TIME after it was sent);"
+        + " nothing was paid", false));
+  }
+
+  /** Withdrawn by a cancel message before its create started: nothing was paid. */
+  static ResultEvent cancelled(PendingTask task) {
+    return unpaid(task, ResultStatus.CANCELLED, new ResultError(ResultError.CANCELLED,
+        "cancelled before its create started; nothing was paid", false));
+  }
+
+  private static ResultEvent unpaid(PendingTask task, ResultStatus status, ResultError error) {
+    return new ResultEvent(task.requestId, status, task.model, null, List.of(), error, 0, null,
+        new Timings(task.receivedAt, null, Instant.now(), null), metadata(task.metadata));
+  }
+
   static ResultEvent timedOut(PendingTask task) {
     return event(task, ResultStatus.TIMED_OUT, List.of(), new ResultError(ResultError.DEADLINE,
         "no terminal state from Kie.ai before the deadline", true), null, Instant.now());

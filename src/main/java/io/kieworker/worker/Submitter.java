@@ -14,6 +14,7 @@ import io.kieworker.ledger.TaskLedger;
 import io.kieworker.logging.RequestLog;
 import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.model.ModelRegistry;
+import io.kieworker.queue.CreateQueue;
 import io.kieworker.request.Endpoint;
 import io.kieworker.retry.Backoff;
 import io.kieworker.submit.CreateRateLimiter;
@@ -23,16 +24,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns queued requests into Kie.ai tasks: inline images uploaded, a create slot taken under the
- * account's rate limit and the in-flight bound, {@code SUBMITTING} made durable, then the one paid
- * call. Every create outcome has exactly one next step here.
+ * Turns queued requests into Kie.ai tasks: inline images uploaded, a place in the create queue
+ * ({@link CreateQueue}: priority, then tenants in turn, then first in first out), a create slot
+ * taken under the account's rate limit and the in-flight bound, {@code SUBMITTING} made durable,
+ * then the one paid call. A queued request whose deadline passes ends EXPIRED instead; one withdrawn
+ * by a cancel ends CANCELLED. Every create outcome has exactly one next step here.
  *
  * <p>Event-loop confined (the worker's context).
  */
@@ -40,6 +42,8 @@ final class Submitter {
   private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
   /** A create retried after a transient failure: about 1 s at first, at most a minute apart. */
   private static final Backoff RETRY_BACKOFF = new Backoff(500, 60_000, false);
+  /** How often queued requests are checked for their deadline: an EXPIRED result is at most this late. */
+  private static final long EXPIRY_SWEEP_MS = 1000;
 
   private final TaskOwnership ownership;
   private final TaskOutcomes outcomes;
@@ -56,7 +60,8 @@ final class Submitter {
   private final CreateBlock block;
   private final AmbiguousCreates ambiguous;
   private final java.util.List<CreateListener> createListeners = CreateListener.installed();
-  private final ArrayDeque<PendingTask> queue = new ArrayDeque<>();
+  private final CreateQueue<PendingTask> queue;
+  private final long expirySweepTimer;
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
   private int inFlight;
   private long pumpTimer = -1;
@@ -76,6 +81,8 @@ final class Submitter {
     this.config = config;
     this.token = token;
     this.instanceId = instanceId;
+    this.queue = new CreateQueue<>(config.queue().priorityAging().toMillis(), config.queue()::weightOf);
+    this.expirySweepTimer = vertx.setPeriodic(EXPIRY_SWEEP_MS, id -> expireDue());
     this.limiter = new CreateRateLimiter(config.worker().createRateLimit(),
         config.worker().createRateWindow().toMillis());
     this.uploads = new InlineImageUploader(ownership, gate, vertx, kie, registry, metrics,
@@ -101,6 +108,16 @@ final class Submitter {
     return inFlight;
   }
 
+  /** Requests waiting for a create here plus creates in flight: this instance's demand for create slots. */
+  int createDemand() {
+    return queue.size() + inFlight;
+  }
+
+  /** The create queue, read by the queue gauges (event loop only). */
+  CreateQueue<PendingTask> queue() {
+    return queue;
+  }
+
   CreateRateLimiter limiter() {
     return limiter;
   }
@@ -123,10 +140,15 @@ final class Submitter {
   private final class UploadOutcome implements InlineImageUploader.Listener {
     @Override
     public void uploaded(PendingTask task) {
-      if (ownership.owns(task)) {
-        queue.addLast(task);
-        pump();
+      if (!ownership.owns(task)) {
+        return;
       }
+      if (task.expired(System.currentTimeMillis())) {
+        expire(task);
+        return;
+      }
+      queue.addLast(task, task.priority, task.tenant, task.queuedAt);
+      pump();
     }
 
     @Override
@@ -155,6 +177,40 @@ final class Submitter {
     cancelAmbiguousTimer(task);
   }
 
+  /**
+   * A cancel for {@code task}: true when its create had not started (queued, uploading, or waiting
+   * for a retry), so it is withdrawn and nothing is paid; false when it is too late (created, being
+   * created, or finishing: Kie.ai has no cancel).
+   */
+  boolean withdraw(PendingTask task) {
+    if (task.phase() != PendingTask.Phase.QUEUED || task.attempts() > 0) {
+      return false;
+    }
+    queue.remove(task);
+    uploads.forget(task);
+    return true;
+  }
+
+  /** Queued requests whose deadline passed end EXPIRED, whether or not the queue is moving. */
+  private void expireDue() {
+    if (stopping || queue.isEmpty()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    for (CreateQueue.Entry<PendingTask> entry : queue.entries()) {
+      if (entry.item().expired(now)) {
+        queue.remove(entry.item());
+        expire(entry.item());
+      }
+    }
+  }
+
+  private void expire(PendingTask task) {
+    metrics.counter("kie_worker.expired").increment();
+    TaskLog.info(LOG, task, "Request {} expired before its create started; nothing was paid", task.requestId);
+    outcomes.finish(task, Results.expired(task));
+  }
+
   private void cancelAmbiguousTimer(PendingTask task) {
     ambiguous.cancel(task);
   }
@@ -165,6 +221,7 @@ final class Submitter {
    */
   Future<Void> drain(Duration timeout) {
     stopping = true;
+    vertx.cancelTimer(expirySweepTimer);
     kie.stopCreateRetries();
     queue.clear();
     uploads.stop();
@@ -186,9 +243,14 @@ final class Submitter {
   private void pump() {
     long now = System.currentTimeMillis();
     while (mayStartCreate() && !queue.isEmpty()) {
-      PendingTask task = queue.peekFirst();
+      PendingTask task = queue.peek(now).item();
       if (!ownership.owns(task) || ownership.handingOver(task)) {
-        queue.pollFirst(); // the partition's next owner reads the request again
+        queue.remove(task); // the partition's next owner queues it again from the ledger
+        continue;
+      }
+      if (task.expired(now)) {
+        queue.remove(task);
+        expire(task);
         continue;
       }
       if (!limiter.tryAcquire(now)) {
@@ -199,7 +261,10 @@ final class Submitter {
         }
         return;
       }
-      queue.pollFirst();
+      queue.poll(now); // the entry peeked: poll charges its tenant's turn, remove would not
+      if (task.submittedAt == null) {
+        metrics.queueWait(task.priority.wireName(), Math.max(0, now - task.queuedAt));
+      }
       task.createSlotAt = now;
       block.starting(task);
       create(task);
@@ -317,7 +382,7 @@ final class Submitter {
         long wait = asked != null ? asked.toMillis() : config.worker().createRateWindow().toMillis();
         long now = System.currentTimeMillis();
         limiter.rateLimited(now, now + wait);
-        queue.addFirst(task);
+        requeueFront(task);
       }
       case TRANSIENT -> {
         task.notCreated();
@@ -328,17 +393,17 @@ final class Submitter {
       }
       case CREDITS -> {
         task.notCreated();
-        queue.addFirst(task);
+        requeueFront(task);
         block.noCredits();
       }
       case AUTH -> {
         task.notCreated();
-        queue.addFirst(task);
+        requeueFront(task);
         block.keyRefused();
       }
       case QUOTA -> {
         task.notCreated();
-        queue.addFirst(task);
+        requeueFront(task);
         block.quotaReached(error.message(), wasProbe);
       }
       case AMBIGUOUS -> {
@@ -348,6 +413,11 @@ final class Submitter {
       }
       default -> outcomes.finish(task, Results.failed(task, error));
     }
+  }
+
+  /** Back in front of its tenant's lane (after a refusal or a retry wait), keeping its age. */
+  private void requeueFront(PendingTask task) {
+    queue.addFirst(task, task.priority, task.tenant, task.queuedAt);
   }
 
   private void afterCreate() {
@@ -402,7 +472,7 @@ final class Submitter {
     task.queued();
     vertx.setTimer(delay, id -> {
       if (!stopping && ownership.owns(task) && task.phase() == PendingTask.Phase.QUEUED) {
-        queue.addFirst(task);
+        requeueFront(task);
         pump();
       }
     });

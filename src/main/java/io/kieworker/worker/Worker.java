@@ -14,6 +14,7 @@ import io.kieworker.kie.KieClientOptions;
 import io.kieworker.ledger.LedgerTail;
 import io.kieworker.ledger.TaskLedger;
 import io.kieworker.metrics.MetricsSetup;
+import io.kieworker.metrics.QueueGauges;
 import io.kieworker.metrics.WorkerMetrics;
 import io.kieworker.model.ModelRegistry;
 import io.kieworker.request.RequestParser;
@@ -62,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class Worker extends VerticleBase implements RequestConsumer.Listener, LedgerTail.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   private static final long SWEEP_PERIOD_MS = 60_000;
+  /** The queue gauges are a snapshot this old at most (a full count of the queue each time). */
+  private static final long QUEUE_GAUGES_PERIOD_MS = 5_000;
 
   private final WorkerConfig config;
   private final ModelRegistry registry;
@@ -89,6 +92,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   private StoreStage store;
   private long commitTimer = -1;
   private long sweepTimer = -1;
+  private long queueGaugesTimer = -1;
+  private QueueGauges queueGauges;
   private boolean stopping;
 
   /** @param prometheus served at /metrics, or null to serve no metrics */
@@ -169,7 +174,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
    * partition): the cycle is closed once here with {@code attach}, not by passing the worker around.
    */
   private void wire(Properties kafka, TaskLedger ledger, Outbox outbox, CallbackToken token) {
-    pause = new IntakePause(health, config.worker().maxPending(), config.worker().resumeMark());
+    pause = new IntakePause(health, config.worker().maxPending(), config.worker().resumeMark(),
+        config.queue().maxPendingBytes(), config.worker().resumeRatio());
     ledgerTail = new LedgerTail(kafka, config.topics().ledger(), context, this);
     ownership = new PartitionOwnership(vertx, config, metrics, instanceId, ledger, outbox, ledgerTail, offsets,
         health, pause, () -> partitionCount);
@@ -181,7 +187,8 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     ownership.attach(submitter, tracker,
         new CallbackRecords(submitter, tracker, metrics, config.worker().trustCallbacks()));
     intake = new RequestIntake(config, ownership, offsets, new RequestParser(registry, config.worker().maxRequestBytes()),
-        outbox, ledger, submitter, pause, metrics, instanceId, () -> stopping);
+        outbox, ledger, submitter, finisher, pause, metrics, instanceId, () -> stopping);
+    queueGauges = new QueueGauges(metrics, config.queue().tenantLabels());
   }
 
   private void registerGauges() {
@@ -205,6 +212,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     health.consumerStarted();
     commitTimer = vertx.setPeriodic(config.worker().commitInterval().toMillis(), id -> commitOffsets());
     sweepTimer = vertx.setPeriodic(SWEEP_PERIOD_MS, id -> ownership.sweepAll());
+    queueGaugesTimer = vertx.setPeriodic(QUEUE_GAUGES_PERIOD_MS, id -> queueGauges.refresh(submitter.queue().counts()));
     LOG.info("Worker {} consuming {} (callbacks {})", instanceId, config.topics().requests(),
         config.kie().callbacksEnabled() ? "on" : "off: poll only");
   }
@@ -243,6 +251,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     health.stopping();
     vertx.cancelTimer(commitTimer);
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(queueGaugesTimer);
     if (consumer != null) {
       consumer.pauseAll();
     }

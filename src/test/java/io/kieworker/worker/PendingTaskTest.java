@@ -3,6 +3,8 @@ package io.kieworker.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.ledger.LedgerRecord;
+import io.kieworker.queue.Priority;
+import io.kieworker.queue.Tenants;
 import io.kieworker.request.Endpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -83,5 +85,49 @@ class PendingTaskTest {
     assertThat(maybeSent.attempts()).isZero();
 
     assertThat(PendingTask.restore(released, 0).attempts()).isZero();
+  }
+
+  @Test
+  void anAcceptedRequestsLedgerRecordRestoresItsPlaceInTheQueue() {
+    PendingTask accepted = task();
+    accepted.priority = Priority.HIGH;
+    accepted.tenant = "acme";
+    accepted.queuedAt = NOW.toEpochMilli() + 7;
+    accepted.expiresAtMillis = NOW.plusSeconds(60).toEpochMilli();
+    LedgerRecord queued = LedgerRecord.fromJson(
+        accepted.toLedger(LedgerRecord.Type.RELEASED, "w", 1, null).toJson());
+
+    PendingTask restored = PendingTask.restore(queued, 0);
+
+    assertThat(restored.attempts()).isZero();
+    assertThat(restored.priority).isEqualTo(Priority.HIGH);
+    assertThat(restored.tenant).isEqualTo("acme");
+    assertThat(restored.queuedAt).isEqualTo(NOW.toEpochMilli() + 7);
+    assertThat(restored.expired(NOW.plusSeconds(59).toEpochMilli())).isFalse();
+    assertThat(restored.expired(NOW.plusSeconds(60).toEpochMilli())).isTrue();
+  }
+
+  @Test
+  void aRecordOfAnOlderVersionQueuesAsNormalInTheDefaultTenantWithoutDeadline() {
+    JsonObject old = task().toLedger(LedgerRecord.Type.RELEASED, "w", 1, null).toJson();
+    old.remove("queue");
+
+    PendingTask restored = PendingTask.restore(LedgerRecord.fromJson(old), 0);
+
+    assertThat(restored.priority).isEqualTo(Priority.NORMAL);
+    assertThat(restored.tenant).isEqualTo(Tenants.DEFAULT);
+    assertThat(restored.queuedAt).isEqualTo(NOW.toEpochMilli());
+    assertThat(restored.expired(Long.MAX_VALUE - 1)).isFalse();
+  }
+
+  @Test
+  void onlyARequestWithoutAnAttemptCanExpire() {
+    PendingTask task = task();
+    task.expiresAtMillis = NOW.toEpochMilli();
+    task.startCreate(NOW, Duration.ofMinutes(15));
+    task.created("t1");
+    task.resubmitted(); // queued again after a 5xx failure: a paid task existed
+
+    assertThat(task.expired(NOW.plusSeconds(3600).toEpochMilli())).isFalse();
   }
 }

@@ -61,7 +61,7 @@ final class Finisher implements TaskOutcomes {
 
   @Override
   public void refusedBeforeCreate(PendingTask task, Throwable cause) {
-    outbox.refused("ledger SUBMITTING " + task.requestId, cause);
+    outbox.refused("ledger record of " + task.requestId, cause);
     boolean tooLarge = ProduceRefusal.tooLarge(cause);
     finish(task, Results.rejected(task, tooLarge ? ResultError.TOO_LARGE : ResultError.PRODUCE_REFUSED,
         "Kafka refused the request's ledger record (" + cause.getClass().getSimpleName() + "); nothing was paid"));
@@ -96,21 +96,30 @@ final class Finisher implements TaskOutcomes {
         .compose(toPublish -> ownership.fence(task).compose(stillOurs -> stillOurs
             ? outbox.publishResult(toPublish, PassThroughHeaders.fromJson(task.headers))
             : Future.failedFuture("fenced: partition " + task.partition + " has a newer owner")))
-        .compose(published -> recordTerminal(task, result, published))
+        .compose(published -> {
+          // Known as finished from the moment its result is out: a repeat of the request read while
+          // the TERMINAL record is being written gets that result again, not "already being processed".
+          rememberTerminal(task, published);
+          return recordTerminal(task, result, published);
+        })
         .onComplete(ar -> {
           durable(task);
           PartitionState state = ownership.state(task.partition);
           if (state != null && state.removePending(task)) {
-            if (ar.succeeded()) {
-              state.terminals.put(task.requestId, PartitionState.Terminal.of(ar.result().toJson(), task.headers,
-                  Instant.now(), task.sourceTopic, task.sourceOffset));
-            }
             if (task.callbackRecorded) {
               ledger.tombstone(task.partition, LedgerRecord.callbackKey(task.requestId));
             }
           }
           ownership.pendingChanged();
         });
+  }
+
+  private void rememberTerminal(PendingTask task, ResultEvent published) {
+    PartitionState state = ownership.state(task.partition);
+    if (state != null && state.pending.get(task.requestId) == task) {
+      state.terminals.put(task.requestId, PartitionState.Terminal.of(published.toJson(), task.headers,
+          Instant.now(), task.sourceTopic, task.sourceOffset));
+    }
   }
 
   /** The published result into the ledger: with it, the request's record read again gets nothing. */

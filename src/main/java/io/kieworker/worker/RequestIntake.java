@@ -2,6 +2,7 @@ package io.kieworker.worker;
 
 import io.kieworker.config.WorkerConfig;
 import io.kieworker.kafka.OffsetTracker;
+import io.kieworker.kafka.ProduceRefusal;
 import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.ledger.TaskLedger;
 import io.kieworker.logging.RequestLog;
@@ -213,8 +214,14 @@ final class RequestIntake {
     outcomes.writeLedgerWhileOwned(task, queued, () -> task.phase() == PendingTask.Phase.QUEUED && !task.accepted)
         .onComplete(ar -> {
           task.accepting = false;
-          if (ar.failed() || !ownership.owns(task) || task.phase() != PendingTask.Phase.QUEUED) {
+          if (!ownership.owns(task) || task.phase() != PendingTask.Phase.QUEUED) {
             return; // no longer ours (the next owner reads the request again) or ended meanwhile
+          }
+          if (ar.failed()) {
+            if (ProduceRefusal.refused(ar.cause())) {
+              outcomes.refusedBeforeCreate(task, ar.cause()); // Kafka will never take it: REJECTED, unpaid
+            }
+            return;
           }
           task.accepted = true;
           outcomes.durable(task);

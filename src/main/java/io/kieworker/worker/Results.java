@@ -59,20 +59,15 @@ final class Results {
 
   /** Its create had not started by its deadline (the request's expiresAt or WORKER_MAX_QUEUE_TIME): nothing was paid. */
   static ResultEvent expired(PendingTask task) {
-    return unpaid(task, ResultStatus.EXPIRED, new ResultError(ResultError.EXPIRED, "the request's create had not started by "
-        + Instant.ofEpochMilli(task.expiresAtMillis) + " (its expiresAt, or WORKER_MAX_QUEUE_TIME after it was sent);"
-        + " nothing was paid", false));
+    return ResultEvent.expired(task.requestId, task.model, metadata(task.metadata), "the request's create had not"
+        + " started by " + Instant.ofEpochMilli(task.expiresAtMillis) + " (its expiresAt, or WORKER_MAX_QUEUE_TIME"
+        + " after it was sent); nothing was paid", task.receivedAt);
   }
 
   /** Withdrawn by a cancel message before its create started: nothing was paid. */
   static ResultEvent cancelled(PendingTask task) {
-    return unpaid(task, ResultStatus.CANCELLED, new ResultError(ResultError.CANCELLED,
-        "cancelled before its create started; nothing was paid", false));
-  }
-
-  private static ResultEvent unpaid(PendingTask task, ResultStatus status, ResultError error) {
-    return new ResultEvent(task.requestId, status, task.model, null, List.of(), error, 0, null,
-        new Timings(task.receivedAt, null, Instant.now(), null), metadata(task.metadata));
+    return ResultEvent.cancelled(task.requestId, task.model, metadata(task.metadata),
+        "cancelled before its create started; nothing was paid", task.receivedAt);
   }
 
   static ResultEvent timedOut(PendingTask task) {

@@ -95,6 +95,7 @@ public final class DlqCommand implements Runnable {
     /** The configured DLQ, ledger and result topics: refused as targets even when options name others. */
     private String configuredDlq;
     private String configuredLedger;
+    private String configuredDemand;
     private String configuredResults;
     /** The configured kafka.properties (SASL/SSL, …); -X entries win over them. */
     private Map<String, String> configuredProperties = Map.of();
@@ -177,6 +178,7 @@ public final class DlqCommand implements Runnable {
       ledgerTopic = ledgerTopic != null ? ledgerTopic : access.topics().ledger();
       configuredDlq = access.topics().dlq();
       configuredLedger = access.topics().ledger();
+      configuredDemand = access.topics().demand();
       configuredResults = access.topics().results();
       configuredProperties = access.kafka().properties();
     }
@@ -188,6 +190,9 @@ public final class DlqCommand implements Runnable {
       }
       if (target.equals(ledgerTopic) || target.equals(configuredLedger)) {
         return "it is the worker's ledger topic (--ledger-topic / WORKER_LEDGER_TOPIC)";
+      }
+      if (target.equals(configuredDemand)) {
+        return "it is the worker's demand topic (WORKER_DEMAND_TOPIC)";
       }
       if (target.equals(resultTopic) || target.equals(configuredResults)) {
         return "it is the worker's result topic (--result-topic / WORKER_RESULT_TOPIC)";

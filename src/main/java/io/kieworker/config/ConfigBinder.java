@@ -51,10 +51,10 @@ final class ConfigBinder {
 
   private TopicsConfig topics() {
     TopicsConfig topics = new TopicsConfig(values.get(REQUEST_TOPIC), values.get(RESULT_TOPIC),
-        values.get(DLQ_TOPIC), values.get(LEDGER_TOPIC));
+        values.get(DLQ_TOPIC), values.get(LEDGER_TOPIC), values.get(DEMAND_TOPIC));
     Set<String> seen = new HashSet<>();
     for (String name : List.of(String.valueOf(topics.requests()), String.valueOf(topics.results()),
-        String.valueOf(topics.dlq()), String.valueOf(topics.ledger()))) {
+        String.valueOf(topics.dlq()), String.valueOf(topics.ledger()), String.valueOf(topics.demand()))) {
       if (!name.equals("null") && !seen.add(name)) {
         values.problem("topics must all differ, but " + quoted(name) + " is used twice");
       }
@@ -94,7 +94,8 @@ final class ConfigBinder {
         orZero(values.get(MAX_INFLIGHT_UPLOADS)),
         orZero(values.get(MAX_UPLOAD_BYTES_INFLIGHT)),
         values.get(QUOTA_RECHECK),
-        values.get(MAX_RETRY_AFTER));
+        values.get(MAX_RETRY_AFTER),
+        values.get(DEMAND_INTERVAL));
   }
 
   private QueueSettings queue() {

@@ -41,6 +41,9 @@ public final class Settings {
       "topic", "unparseable or rejected input, with provenance headers", topic());
   public static final Setting<String> LEDGER_TOPIC = add("topics.ledger", "WORKER_LEDGER_TOPIC", "kie.worker.tasks",
       "topic", "internal task ledger (compacted)", topic());
+  public static final Setting<String> DEMAND_TOPIC = add("topics.demand", "WORKER_DEMAND_TOPIC", "kie.worker.demand",
+      "topic", "internal demand reports that share the create limit (compacted, 1 partition; one per Kie.ai account)",
+      topic());
 
   // ---- kie ---------------------------------------------------------------------------------------
   public static final Setting<String> API_KEY = secret("kie.apiKey", "KIE_API_KEY", null,
@@ -76,6 +79,9 @@ public final class Settings {
       intIn(1, Integer.MAX_VALUE));
   public static final Setting<Duration> CREATE_RATE_WINDOW = add("worker.createRateWindow",
       "WORKER_CREATE_RATE_WINDOW", "10s", "duration", "the window of the create limit", duration(true));
+  public static final Setting<Duration> DEMAND_INTERVAL = add("worker.demandInterval", "WORKER_DEMAND_INTERVAL", "1s",
+      "duration", "how often each instance reports its create demand to the group (a report lives 3 intervals)",
+      duration(true));
   public static final Setting<Double> POLL_RATE = add("worker.pollRate", "WORKER_POLL_RATE", "10", "number > 0",
       "status reads per second for the key (the whole group)", positiveNumber());
   public static final Setting<Duration> DEADLINE = add("worker.deadline", "WORKER_DEADLINE", "15m", "duration",

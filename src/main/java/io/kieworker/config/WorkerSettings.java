@@ -23,13 +23,14 @@ import java.time.Duration;
  *     still goes, alone)
  * @param quotaRecheck how often one create probes whether the sub-key's usage limit (433) is back
  * @param maxRetryAfter the longest wait a 429's {@code Retry-After} may impose on creates
+ * @param demandInterval how often this instance reports its create demand on the demand topic
  */
 public record WorkerSettings(String callbackSecret, int createRateLimit, Duration createRateWindow,
     double pollRate, Duration deadline, int maxInflightCreates, int maxPending, double resumeRatio,
     int resubmit5xx, Duration ambiguousGrace, Duration dedupeWindow, Duration commitInterval,
     Duration shutdownTimeout, int maxRequestBytes, Duration pollMinGap, Duration expectedDuration,
     boolean trustCallbacks, int maxInflightUploads, int maxUploadBytesInflight,
-    Duration quotaRecheck, Duration maxRetryAfter) {
+    Duration quotaRecheck, Duration maxRetryAfter, Duration demandInterval) {
 
   /** Pending tasks at or below which paused partitions resume. */
   public int resumeMark() {
@@ -46,6 +47,7 @@ public record WorkerSettings(String callbackSecret, int createRateLimit, Duratio
         + ", maxRequestBytes=" + maxRequestBytes + ", pollMinGap=" + pollMinGap
         + ", expectedDuration=" + expectedDuration + ", trustCallbacks=" + trustCallbacks
         + ", maxInflightUploads=" + maxInflightUploads + ", maxUploadBytesInflight=" + maxUploadBytesInflight
-        + ", quotaRecheck=" + quotaRecheck + ", maxRetryAfter=" + maxRetryAfter + "]";
+        + ", quotaRecheck=" + quotaRecheck + ", maxRetryAfter=" + maxRetryAfter
+        + ", demandInterval=" + demandInterval + "]";
   }
 }

@@ -28,9 +28,14 @@ public final class Topics {
 
   private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
 
-  /** A topic to create; {@code compacted} sets {@code cleanup.policy=compact}. */
-  public record Spec(String name, int partitions, boolean compacted) {
+  /** A topic to create; {@code compacted} sets {@code cleanup.policy=compact}; {@code configs} are more topic settings. */
+  public record Spec(String name, int partitions, boolean compacted, Map<String, String> configs) {
+    public Spec(String name, int partitions, boolean compacted) {
+      this(name, partitions, compacted, Map.of());
+    }
+
     public Spec {
+      configs = Map.copyOf(configs);
       if (name == null || name.isBlank()) {
         throw new IllegalArgumentException("topic name is blank");
       }
@@ -47,11 +52,20 @@ public final class Topics {
       return new Spec(name, partitions, true);
     }
 
+    /** The same topic with {@code more} topic settings. */
+    public Spec with(Map<String, String> more) {
+      Map<String, String> merged = new java.util.HashMap<>(configs);
+      merged.putAll(more);
+      return new Spec(name, partitions, compacted, merged);
+    }
+
     NewTopic toNewTopic() {
       NewTopic topic = new NewTopic(name, partitions, (short) -1);
-      return compacted
-          ? topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))
-          : topic;
+      Map<String, String> all = new java.util.HashMap<>(configs);
+      if (compacted) {
+        all.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+      }
+      return all.isEmpty() ? topic : topic.configs(all);
     }
   }
 

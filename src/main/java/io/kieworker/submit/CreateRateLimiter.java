@@ -6,9 +6,12 @@ import java.util.PriorityQueue;
  * Kie.ai's create limit (20 per 10 s per account) as this instance's share of it, enforced as a
  * sliding window: at most {@code count} creates in any {@code window}.
  *
- * <p>The share is proportional to the request partitions this instance owns (recomputed on every
- * rebalance, so the group as a whole stays under the account's limit) and shrinks on a 429 (AIMD:
- * halved on each 429, grown back by one create per quiet window). A fractional share such as 20 × 1/3
+ * <p>The share is set from outside ({@link #share}): the group's demand-aware share (see
+ * {@code demand.DemandSharing}) or, while that is not known, the share proportional to the request
+ * partitions this instance owns ({@link #partitions}, recomputed on every rebalance). Either way the
+ * group as a whole stays under the account's limit: a decrease applies at once, an increase starts
+ * as used. The share shrinks on a 429 (AIMD: halved on each 429, grown back by one create per quiet
+ * window). A fractional share such as 20 × 1/3
  * is kept exact by stretching the window: 6 creates per 9 s instead of 6.67 per 10 s. A small margin
  * on the window absorbs the difference between our clock and Kie.ai's.
  *
@@ -38,27 +41,65 @@ public final class CreateRateLimiter {
   }
 
   /**
-   * This instance owns {@code owned} of {@code total} request partitions, as of {@code now}.
-   *
-   * <p>The account's limit is apportioned to partitions in whole creates (20 over 6 partitions:
-   * partitions 0 and 1 get 4, the others 3), so the shares of the group's instances add up to the
-   * limit exactly in every window; fractional shares with stretched windows only agree on average
-   * and overshoot Kie.ai's sliding window now and then. An instance whose partitions carry no whole
-   * create (more partitions than the limit) falls back to a fractional share.
+   * This instance owns {@code owned} of {@code total} request partitions, as of {@code now}: its share
+   * becomes {@link #partitionShare} of them.
    *
    * <p>When the share grows while other instances own partitions too, the added share starts as
    * used: the partitions' previous owner may have spent the account's window just before the
    * hand-over.
    */
   public void partitions(java.util.Set<Integer> owned, int total, long now) {
-    double before = partitioned ? share : 0; // before the first assignment this instance held nothing
+    boolean first = !partitioned; // before the first assignment this instance held nothing
     partitioned = true;
-    fairShare = apportioned(owned, total);
-    setShare(fairShare);
-    if (owned.size() < total && fairShare > before) {
-      int added = (int) Math.ceil(fairShare - Math.max(0, before));
+    double newShare = partitionShare(owned, total);
+    if (first) {
+      fairShare = 0;
+      setShare(0);
+    }
+    share(newShare, now, owned.size() < total ? 0 : -1);
+  }
+
+  /**
+   * The share of {@code owned} of {@code total} request partitions. The account's limit is
+   * apportioned to partitions in whole creates (20 over 6 partitions: partitions 0 and 1 get 4, the
+   * others 3), so the shares of the group's instances add up to the limit exactly in every window;
+   * fractional shares with stretched windows only agree on average and overshoot Kie.ai's sliding
+   * window now and then. An instance whose partitions carry no whole create (more partitions than
+   * the limit) falls back to a fractional share.
+   */
+  public double partitionShare(java.util.Set<Integer> owned, int total) {
+    return apportioned(owned, total);
+  }
+
+  /**
+   * This instance's share of the account's limit becomes {@code newShare}, as of {@code now}.
+   *
+   * <ul>
+   *   <li>A decrease applies at once (a share cut by a 429 stays cut, down to the new share).</li>
+   *   <li>An increase starts as used when {@code startDelayMillis ≥ 0}: the added creates count as
+   *       taken at {@code now + startDelayMillis}, so they are free one window after that. Whoever
+   *       gave the share up may have spent it in the window just before (and may learn of the change
+   *       up to {@code startDelayMillis} later than this instance). A share cut by a 429 keeps its cut.</li>
+   *   <li>With {@code startDelayMillis < 0} an increase is usable at once (nobody else held it).</li>
+   * </ul>
+   * The same share again changes nothing, so callers may repeat it on every tick.
+   */
+  public void share(double newShare, long now, long startDelayMillis) {
+    double before = fairShare;
+    if (newShare == before) {
+      return;
+    }
+    fairShare = newShare;
+    if (newShare < before) {
+      setShare(Math.min(share, newShare));
+      return;
+    }
+    setShare(Math.min(newShare, share + (newShare - before)));
+    if (startDelayMillis >= 0) {
+      long usedAt = now + startDelayMillis;
+      int added = (int) Math.ceil(newShare - Math.max(0, before));
       for (int i = 0; i < added && recent.size() < count; i++) {
-        recent.add(now);
+        recent.add(usedAt);
       }
     }
   }

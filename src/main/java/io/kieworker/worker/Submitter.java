@@ -18,6 +18,7 @@ import io.kieworker.queue.CreateQueue;
 import io.kieworker.request.Endpoint;
 import io.kieworker.retry.Backoff;
 import io.kieworker.submit.CreateRateLimiter;
+import io.kieworker.submit.CreateShare;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -56,6 +57,7 @@ final class Submitter {
   private final CallbackToken token;
   private final String instanceId;
   private final CreateRateLimiter limiter;
+  private final CreateShare share;
   private final InlineImageUploader uploads;
   private final CreateBlock block;
   private final AmbiguousCreates ambiguous;
@@ -85,6 +87,7 @@ final class Submitter {
     this.expirySweepTimer = vertx.setPeriodic(EXPIRY_SWEEP_MS, id -> expireDue());
     this.limiter = new CreateRateLimiter(config.worker().createRateLimit(),
         config.worker().createRateWindow().toMillis());
+    this.share = new CreateShare(limiter);
     this.uploads = new InlineImageUploader(ownership, gate, vertx, kie, registry, metrics,
         config.worker().maxInflightUploads(), config.worker().maxUploadBytesInflight(),
         this::createsBlocked, new UploadOutcome());
@@ -122,11 +125,30 @@ final class Submitter {
     return limiter;
   }
 
-  /** Recomputes this instance's share of the account's create limit after a rebalance. */
+  /**
+   * This instance's demand on the account's create limit, reported to the group (demand.DemandSharing):
+   * requests waiting for a create slot plus creates in flight. Requests still uploading inline images
+   * join once uploaded; a request waiting for a retry's backoff is not counted until it is queued again.
+   */
+  int createDemand() {
+    return queue.size() + inFlight;
+  }
+
+  /** Recomputes the partition share of the account's create limit after a rebalance (used while the group's view is not live). */
   void partitions(java.util.Set<Integer> owned, int total) {
-    limiter.partitions(owned, total, System.currentTimeMillis());
-    LOG.info("Create rate share: {} of {} per {} ({} of {} partitions)", String.format("%.2f", limiter.share()),
-        config.worker().createRateLimit(), config.worker().createRateWindow(), owned.size(), total);
+    share.partitions(owned, total, System.currentTimeMillis());
+    LOG.info("Create rate share: {} of {} per {} ({} of {} partitions{})", String.format("%.2f", limiter.share()),
+        config.worker().createRateLimit(), config.worker().createRateWindow(), owned.size(), total,
+        share.grouped() ? "; the group's demand share applies" : "");
+    pump();
+  }
+
+  /** The group's demand-aware share changed (null: back to the partition share); see CreateShare. */
+  void groupShare(Integer groupShare, long startDelayMillis) {
+    share.group(groupShare, System.currentTimeMillis(), startDelayMillis);
+    LOG.debug("Create rate share: {} of {} per {} ({})", String.format("%.2f", limiter.share()),
+        config.worker().createRateLimit(), config.worker().createRateWindow(),
+        groupShare == null ? "partitions" : "group demand");
     pump();
   }
 

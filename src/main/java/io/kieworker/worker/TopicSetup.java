@@ -18,7 +18,8 @@ import org.apache.kafka.common.errors.AuthorizationException;
 /**
  * Checks that Kafka answers and that the request topic exists, and creates the other topics if
  * absent, each with the request topic's partition count (the ledger must match it: ledger partition
- * p belongs to the owner of request partition p). Every failure is a {@link StartupFailure} saying
+ * p belongs to the owner of request partition p); the demand topic has one partition (only its
+ * partition 0 is written and read, so more do no harm). Every failure is a {@link StartupFailure} saying
  * what to fix. Blocking: called from a worker thread at start.
  */
 final class TopicSetup {
@@ -28,6 +29,14 @@ final class TopicSetup {
    * slow network and a broker still starting, and leaves the whole start well inside a minute.
    */
   static final Duration REACH_TIMEOUT = Duration.ofSeconds(20);
+
+  /**
+   * The demand topic holds one small report per instance per interval: segments roll every 10 minutes
+   * so compaction keeps it at about one record per instance (the default 7-day segment would keep a
+   * week of reports). Readers seek by time, so its size never slows a start.
+   */
+  static final java.util.Map<String, String> DEMAND_TOPIC_CONFIGS =
+      java.util.Map.of("segment.ms", "600000", "min.cleanable.dirty.ratio", "0.5");
 
   private TopicSetup() {}
 
@@ -79,7 +88,8 @@ final class TopicSetup {
       Topics.createIfAbsent(admin, List.of(
           Topics.Spec.plain(config.topics().results(), partitions),
           Topics.Spec.plain(config.topics().dlq(), partitions),
-          Topics.Spec.compacted(config.topics().ledger(), partitions)), TIMEOUT);
+          Topics.Spec.compacted(config.topics().ledger(), partitions),
+          Topics.Spec.compacted(config.topics().demand(), 1).with(DEMAND_TOPIC_CONFIGS)), TIMEOUT);
       int ledgerPartitions = Topics.partitionCounts(admin, Set.of(config.topics().ledger()), TIMEOUT)
           .get(config.topics().ledger());
       if (ledgerPartitions != partitions) {

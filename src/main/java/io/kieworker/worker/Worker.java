@@ -3,6 +3,7 @@ package io.kieworker.worker;
 import io.kieworker.callback.CallbackRoute;
 import io.kieworker.callback.CallbackToken;
 import io.kieworker.config.WorkerConfig;
+import io.kieworker.demand.DemandSharing;
 import io.kieworker.health.Health;
 import io.kieworker.http.HttpApi;
 import io.kieworker.kafka.KafkaClients;
@@ -88,6 +89,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   private Submitter submitter;
   private Tracker tracker;
   private CallbackRoute callbacks;
+  private DemandSharing demand;
   /** Null when the result store is off. */
   private StoreStage store;
   private long commitTimer = -1;
@@ -186,6 +188,9 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     finisher.attach(submitter, tracker);
     ownership.attach(submitter, tracker,
         new CallbackRecords(submitter, tracker, metrics, config.worker().trustCallbacks()));
+    demand = new DemandSharing(vertx, context, producer, kafka, config.topics().demand(), instanceId,
+        config.worker().createRateLimit(), config.worker().createRateWindow(), config.worker().demandInterval(),
+        submitter::createDemand, metrics, submitter::groupShare);
     intake = new RequestIntake(config, ownership, offsets, new RequestParser(registry, config.worker().maxRequestBytes()),
         outbox, ledger, submitter, finisher, pause, metrics, instanceId, () -> stopping);
     queueGauges = new QueueGauges(metrics, config.queue().tenantLabels());
@@ -204,6 +209,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   private void startConsuming(Properties kafka) {
     ledgerTail.bindMetrics(metrics.registry());
     ledgerTail.start();
+    demand.start(); // before the consumer: the view is live by the time partitions are assigned
     consumer = new RequestConsumer(kafka, config.kafka().groupId(), config.kafka().groupInstanceId(),
         config.topics().requests(), context, this);
     pause.consumer(consumer); // paused at once when a reason came first (e.g. the key was refused)
@@ -258,6 +264,7 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     long budget = config.worker().shutdownTimeout().toMillis();
     long creates = Math.max(1000, budget / 2);
     return submitter.drain(Duration.ofMillis(creates))
+        .compose(v -> demand.stop()) // after the last create: the others take the share a window later
         .compose(v -> Future.fromCompletionStage(
             consumer == null ? CompletableFuture.completedFuture(null)
                 : consumer.stop(offsets.commitPositions(), Duration.ofSeconds(5)), context))

@@ -178,6 +178,7 @@ class ChaosSuiteTest {
     env.put("WORKER_RESULT_TOPIC", RESULTS_TOPIC);
     env.put("WORKER_DLQ_TOPIC", "chaos.dlq");
     env.put("WORKER_LEDGER_TOPIC", "chaos.tasks");
+    env.put("WORKER_DEMAND_TOPIC", "chaos.demand");
     env.put("WORKER_GROUP_ID", "chaos-workers");
     env.put("WORKER_POLL_MIN_GAP", "500ms");
     env.put("WORKER_EXPECTED_DURATION", "1500ms");

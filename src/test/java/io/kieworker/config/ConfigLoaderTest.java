@@ -49,7 +49,7 @@ class ConfigLoaderTest {
         Duration.ofMinutes(15), 16, 10_000, 0.8, 1, Duration.ofMinutes(5), Duration.ofHours(24),
         Duration.ofSeconds(1), Duration.ofSeconds(30), 10_485_760, Duration.ofSeconds(1), null, false,
         4, 67_108_864,
-        Duration.ofMinutes(1), Duration.ofMinutes(10)));
+        Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofSeconds(1)));
     assertThat(c.worker().resumeMark()).isEqualTo(8000);
   }
 
@@ -103,7 +103,7 @@ class ConfigLoaderTest {
         Duration.ofMinutes(15), 4, 100, 0.5, 0, Duration.ofSeconds(30), Duration.ofDays(2),
         Duration.ofMillis(500), Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), null, false,
         2, 1_048_576,
-        Duration.ofSeconds(15), Duration.ofSeconds(90)));
+        Duration.ofSeconds(15), Duration.ofSeconds(90), Duration.ofSeconds(1)));
     assertThat(c.worker().resumeMark()).isEqualTo(50);
   }
 

@@ -41,6 +41,8 @@ public final class WorkerHarness implements AutoCloseable {
   public final String results;
   public final String dlq;
   public final String ledger;
+  /** Created by the workers (one partition); unique per harness, so scenarios never share a create limit. */
+  public final String demand;
   public final String group;
   public final int partitions;
   private final Vertx simVertx = Vertx.vertx();
@@ -56,6 +58,7 @@ public final class WorkerHarness implements AutoCloseable {
     this.results = prefix + ".results";
     this.dlq = prefix + ".dlq";
     this.ledger = prefix + ".tasks";
+    this.demand = prefix + ".demand";
     this.group = prefix + ".group";
     this.partitions = partitions;
     KafkaBroker.createTopic(requests, partitions, false);
@@ -85,6 +88,7 @@ public final class WorkerHarness implements AutoCloseable {
     env.put("WORKER_RESULT_TOPIC", results);
     env.put("WORKER_DLQ_TOPIC", dlq);
     env.put("WORKER_LEDGER_TOPIC", ledger);
+    env.put("WORKER_DEMAND_TOPIC", demand);
     env.put("WORKER_GROUP_ID", group);
     env.put("HTTP_HOST", "127.0.0.1");
     env.put("HTTP_PORT", "0");

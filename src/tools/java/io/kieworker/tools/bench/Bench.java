@@ -79,6 +79,7 @@ final class Bench {
     env.put("WORKER_RESULT_TOPIC", topics.results());
     env.put("WORKER_DLQ_TOPIC", topics.dlq());
     env.put("WORKER_LEDGER_TOPIC", topics.ledger());
+    env.put("WORKER_DEMAND_TOPIC", topics.demand());
     env.put("WORKER_GROUP_ID", topics.group());
     env.put("HTTP_HOST", "127.0.0.1");
     env.put("HTTP_PORT", "0");

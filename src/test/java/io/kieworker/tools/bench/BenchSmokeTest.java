@@ -25,7 +25,7 @@ class BenchSmokeTest {
     QuietLogs.apply();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    BenchOptions tiny = new BenchOptions("all", 150, 0.01, 20, Duration.ofSeconds(1), Duration.ofSeconds(2), 20,
+    BenchOptions tiny = new BenchOptions("all", 150, 0.01, 20, Duration.ofSeconds(1), Duration.ofSeconds(2), "all", 20,
         "256m", Duration.ofMinutes(2), out);
 
     BenchRun.run(tiny).print(out);
@@ -38,6 +38,7 @@ class BenchSmokeTest {
         "polls_per_task", "callback_polls_per_task", "baseline_polls_per_task",
         "poll_latency_p50_ms", "poll_latency_p99_ms", "callback_latency_p50_ms", "callback_latency_p99_ms",
         "create_rate_ratio", "rate_limited_share", "create_rate_ratio_3x", "rate_limited_share_3x",
+        "create_rate_ratio_one_partition", "rate_limited_share_one_partition_3x", "create_rate_ratio_mixed_3x",
         "owner_callback_latency_p50_ms", "forwarded_callback_latency_p50_ms", "forwarding_extra_p50_ms");
     assertThat(figures.getString("scenario")).isEqualTo("all");
     assertThat(figures.getDouble("requests_per_s")).isPositive();

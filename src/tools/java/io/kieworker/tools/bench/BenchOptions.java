@@ -10,11 +10,13 @@ import java.time.Duration;
  * @param scale time compression of the polling scenario (0.05 = 10–90 s become 0.5–4.5 s)
  * @param rateLimit creates the simulator allows per {@code rateWindow} (ratelimit scenario)
  * @param rateDuration how long the ratelimit scenario measures, per instance count
+ * @param rateSkew ratelimit: how the backlog's keys fall on the partitions ({@code spread},
+ *     {@code one-partition}, {@code mixed}), or {@code all} of them in turn
  * @param probes short tasks sent while the pending scenario holds its tasks (each one timer check)
  * @param workerHeap -Xmx of the pending scenario's worker JVM
  */
 public record BenchOptions(String scenario, Integer requests, double scale, int rateLimit, Duration rateWindow,
-    Duration rateDuration, int probes, String workerHeap, Duration timeout, PrintStream out) {
+    Duration rateDuration, String rateSkew, int probes, String workerHeap, Duration timeout, PrintStream out) {
 
   public static final int THROUGHPUT_REQUESTS = 50_000;
   public static final int PENDING_TASKS = 100_000;

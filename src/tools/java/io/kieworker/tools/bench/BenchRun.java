@@ -6,6 +6,8 @@ import java.util.List;
 /** Starts the in-process broker once and runs the chosen scenarios against it. */
 public final class BenchRun {
   public static final List<String> SCENARIOS = List.of("throughput", "pending", "polling", "ratelimit", "forwarding");
+  /** The ratelimit scenario's backlog skews ({@code --skew}). */
+  public static final List<String> RATE_SKEWS = RateLimitBench.SKEWS;
 
   private BenchRun() {}
 

@@ -49,6 +49,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "ratelimit: measuring time per instance count, after a one-window warm-up (default ${DEFAULT-VALUE}).")
   String rateDuration;
 
+  @Option(names = "--skew", paramLabel = "SKEW", defaultValue = "all",
+      description = "ratelimit: the backlog's keys: spread (one each), one-partition (all under one key), "
+          + "mixed (half under one key, half spread) or all three in turn (default ${DEFAULT-VALUE}).")
+  String skew;
+
   @Option(names = "--probes", paramLabel = "N", defaultValue = "2000",
       description = "pending: short tasks completed by callback while the others wait (default ${DEFAULT-VALUE}).")
   int probes;
@@ -75,11 +80,15 @@ public final class BenchCommand implements Callable<Integer> {
       if (!(scale > 0 && scale <= 1)) {
         throw new IllegalArgumentException("--scale must be in (0, 1]: " + scale);
       }
+      if (!"all".equals(skew) && !io.kieworker.tools.bench.BenchRun.RATE_SKEWS.contains(skew)) {
+        throw new IllegalArgumentException("unknown skew '" + skew + "'; one of "
+            + io.kieworker.tools.bench.BenchRun.RATE_SKEWS + " or all");
+      }
       if (requests != null && requests < 2) {
         throw new IllegalArgumentException("--requests must be at least 2");
       }
       options = new BenchOptions(scenario, requests, scale, rateLimit, positive(rateWindow, "--rate-window"),
-          positive(rateDuration, "--rate-duration"), Math.max(1, probes), workerHeap,
+          positive(rateDuration, "--rate-duration"), skew, Math.max(1, probes), workerHeap,
           positive(timeout, "--timeout"), out);
     } catch (IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());

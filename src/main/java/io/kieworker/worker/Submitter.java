@@ -111,7 +111,10 @@ final class Submitter {
     return inFlight;
   }
 
-  /** Requests waiting for a create here plus creates in flight: this instance's demand for create slots. */
+  /**
+   * Requests waiting for a create here plus creates in flight: this instance's demand for create
+   * slots, reported to the group every interval (demand.DemandSharing; the group's shares follow it).
+   */
   int createDemand() {
     return queue.size() + inFlight;
   }
@@ -123,15 +126,6 @@ final class Submitter {
 
   CreateRateLimiter limiter() {
     return limiter;
-  }
-
-  /**
-   * This instance's demand on the account's create limit, reported to the group (demand.DemandSharing):
-   * requests waiting for a create slot plus creates in flight. Requests still uploading inline images
-   * join once uploaded; a request waiting for a retry's backoff is not counted until it is queued again.
-   */
-  int createDemand() {
-    return queue.size() + inFlight;
   }
 
   /** Recomputes the partition share of the account's create limit after a rebalance (used while the group's view is not live). */

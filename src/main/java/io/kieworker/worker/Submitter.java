@@ -260,8 +260,8 @@ final class Submitter {
     long now = System.currentTimeMillis();
     while (mayStartCreate() && !queue.isEmpty()) {
       PendingTask task = queue.peek(now).item();
-      if (!ownership.owns(task) || ownership.handingOver(task)) {
-        queue.remove(task); // the partition's next owner queues it again from the ledger
+      if (!ownership.owns(task) || ownership.handingOver(task) || task.phase() != PendingTask.Phase.QUEUED) {
+        queue.remove(task); // the partition's next owner queues it again from the ledger; or it ended
         continue;
       }
       if (task.expired(now)) {

@@ -46,6 +46,8 @@ public final class RequestConsumer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestConsumer.class);
   /** How long a rebalance callback waits for the worker; under max.poll.interval.ms by far. */
   private static final long REBALANCE_WAIT_MS = 20_000;
+  /** How long reading a new partition's position and end offset may take inside the rebalance callback. */
+  private static final java.time.Duration BACKLOG_TIMEOUT = java.time.Duration.ofSeconds(3);
 
   /** What the worker does; every method is called on the worker's context. */
   public interface Listener {
@@ -56,6 +58,14 @@ public final class RequestConsumer implements AutoCloseable {
     Future<Map<Integer, Long>> onRevoked(Set<Integer> partitions, boolean lost);
 
     void onRecords(List<ConsumerRecord<String, byte[]>> records);
+
+    /**
+     * Called just before {@link #onAssigned}: for each new partition, the offset the group's reading
+     * resumes from and the partition's end offset at assignment (partitions whose offsets could not
+     * be read within a few seconds are left out). The records in between were produced before the
+     * assignment (a cancel among them must be read before the restored queue is created from).
+     */
+    default void onBacklog(Map<Integer, Long> readFrom, Map<Integer, Long> endAt) {}
   }
 
   private final String topic;
@@ -225,6 +235,10 @@ public final class RequestConsumer implements AutoCloseable {
       applyPauses(consumer);
       Set<Integer> numbers = numbers(partitions);
       LOG.info("Assigned request partitions {}", numbers);
+      Map<Integer, Long> readFrom = new HashMap<>();
+      Map<Integer, Long> endAt = new HashMap<>();
+      backlog(partitions, readFrom, endAt);
+      context.runOnContext(v -> listener.onBacklog(readFrom, endAt));
       context.runOnContext(v -> listener.onAssigned(numbers).onComplete(ar -> command(c -> {
         if (ar.failed()) {
           LOG.error("Ledger replay for {} failed; they stay paused", numbers, ar.cause());
@@ -277,6 +291,24 @@ public final class RequestConsumer implements AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     positions.forEach((p, o) -> offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(o)));
     return offsets;
+  }
+
+  /** Positions and end offsets of new partitions (poll thread; bounded: a partition that times out is left out). */
+  private void backlog(Collection<TopicPartition> partitions, Map<Integer, Long> readFrom, Map<Integer, Long> endAt) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.endOffsets(partitions, BACKLOG_TIMEOUT).forEach((tp, end) -> endAt.put(tp.partition(), end));
+      for (TopicPartition tp : partitions) {
+        readFrom.put(tp.partition(), consumer.position(tp, BACKLOG_TIMEOUT));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Offsets of new partitions {} not known ({}); their restored queues wait a few seconds instead",
+          numbers(partitions), e.toString());
+      readFrom.clear();
+      endAt.clear();
+    }
   }
 
   private static Set<Integer> numbers(Collection<TopicPartition> partitions) {

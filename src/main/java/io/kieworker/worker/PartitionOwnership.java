@@ -39,6 +39,12 @@ final class PartitionOwnership implements TaskOwnership {
    * the next owner from the ledger).
    */
   private static final long HANDOVER_WAIT_MS = 2_000;
+  /**
+   * Bound on holding a restored queue until intake has read the partition's records produced before
+   * the assignment (a cancel of a restored request among them): a backlog too deep to read in this
+   * time (or a paused consumer) must not hold creates back for longer.
+   */
+  private static final long CATCH_UP_MAX_MS = 5_000;
 
   private final Vertx vertx;
   private final WorkerConfig config;
@@ -54,6 +60,8 @@ final class PartitionOwnership implements TaskOwnership {
   private final LedgerReader reader;
   private final Map<Integer, PartitionState> partitions = new HashMap<>();
   private final Map<Integer, Promise<Void>> replays = new HashMap<>();
+  private final Map<Integer, Long> backlogFrom = new HashMap<>();
+  private final Map<Integer, Long> backlogEnd = new HashMap<>();
   private Submitter submitter;
   private Tracker tracker;
   private CallbackRecords callbacks;
@@ -153,11 +161,22 @@ final class PartitionOwnership implements TaskOwnership {
 
   // ---- assignment and hand-over --------------------------------------------------------------------
 
+  /** Where reading new partitions resumes and ends (just before {@link #onAssigned}). */
+  void onBacklog(Map<Integer, Long> readFrom, Map<Integer, Long> endAt) {
+    backlogFrom.putAll(readFrom);
+    backlogEnd.putAll(endAt);
+  }
+
   /** New partitions: completes when their ledger is replayed; until then they stay paused. */
   Future<Void> onAssigned(Set<Integer> assigned) {
     List<Future<Void>> done = new ArrayList<>();
     for (int p : assigned) {
-      partitions.put(p, new PartitionState(p));
+      PartitionState state = new PartitionState(p);
+      Long from = backlogFrom.remove(p);
+      Long end = backlogEnd.remove(p);
+      // Unknown offsets: hold the restored queue for the catch-up timeout only.
+      state.catchUpTo = from == null || end == null ? Long.MAX_VALUE : end > from ? end - 1 : -1;
+      partitions.put(p, state);
       Promise<Void> replayed = Promise.promise();
       replays.put(p, replayed);
       done.add(replayed.future());
@@ -336,6 +355,11 @@ final class PartitionOwnership implements TaskOwnership {
     LOG.info("Ledger partition {} replayed: {} pending restored, {} terminal kept for dedupe, {} handled"
         + " request records; epoch {}", partition, restored, state.terminals.size(), state.handled.size(), epoch);
     sweep(state); // terminals whose window ended while nobody owned the partition
+    if (state.catchUpTo < 0) {
+      releaseHeld(state);
+    } else {
+      vertx.setTimer(CATCH_UP_MAX_MS, id -> releaseHeld(state));
+    }
     pendingChanged();
     outbox.durably("ledger OWNERSHIP " + partition,
             () -> ledger.write(partition, LedgerRecord.ownership(instanceId, epoch, Instant.now())))
@@ -354,10 +378,37 @@ final class PartitionOwnership implements TaskOwnership {
     if (r.type() == LedgerRecord.Type.SUBMITTED && task.taskId != null) {
       tracker.track(task, true);
     } else if (r.type() == LedgerRecord.Type.RELEASED) {
-      // Queued at intake (attempts 0), or a released attempt never sent (restore did not count it)
-      submitter.enqueue(task);
+      // Queued at intake (attempts 0), or a released attempt never sent (restore did not count it);
+      // queued once intake has caught up with the records produced before the assignment.
+      task.accepted = true;
+      state.heldUntilCaughtUp.add(task);
     } else {
       submitter.ambiguous(task, "restored from a SUBMITTING record");
+    }
+  }
+
+  /** Intake has read {@code partition} up to {@code offset}: a restored queue held for it may be created from. */
+  void readUpTo(int partition, long offset) {
+    PartitionState state = partitions.get(partition);
+    if (state != null && state.heldUntilCaughtUp != null && offset >= state.catchUpTo) {
+      releaseHeld(state);
+    }
+  }
+
+  /** The restored queue of {@code state} joins the create queue (once; nothing if the partition went). */
+  private void releaseHeld(PartitionState state) {
+    List<PendingTask> held = state.heldUntilCaughtUp;
+    if (held == null || partitions.get(state.partition) != state) {
+      return;
+    }
+    state.heldUntilCaughtUp = null;
+    for (PendingTask task : held) {
+      if (owns(task) && task.phase() == PendingTask.Phase.QUEUED) { // not cancelled or expired meanwhile
+        submitter.enqueue(task);
+      }
+    }
+    if (!held.isEmpty()) {
+      LOG.info("Partition {}: {} restored queued requests join the create queue", state.partition, held.size());
     }
   }
 

@@ -60,6 +60,15 @@ final class PartitionState {
   final Map<String, PendingTask> pending = new HashMap<>();
   /** The request bytes those tasks hold (for WORKER_MAX_PENDING_BYTES). */
   long pendingBytes;
+  /**
+   * The request offset intake must have read before the queue restored from the ledger may be
+   * created from (the partition's end offset at assignment, minus one); -1 when there is nothing to
+   * wait for. Requests produced before the assignment, e.g. a cancel of a restored request, are
+   * applied first.
+   */
+  long catchUpTo = -1;
+  /** Restored queued tasks waiting for {@link #catchUpTo}; null once released. */
+  List<PendingTask> heldUntilCaughtUp = new ArrayList<>();
   final Map<String, Terminal> terminals = new HashMap<>();
   /**
    * Offsets of request records answered without a task of their own (rejected, or republished from

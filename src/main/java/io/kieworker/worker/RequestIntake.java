@@ -87,6 +87,7 @@ final class RequestIntake {
         // A bug handling one record must not skip the rest of the batch nor stop the partition.
         internalFailure(state, record, e);
       }
+      ownership.readUpTo(record.partition(), record.offset());
     }
     ownership.pendingChanged();
   }

@@ -282,6 +282,11 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   // ---- the request consumer (RequestConsumer.Listener) -------------------------------------------
 
   @Override
+  public void onBacklog(Map<Integer, Long> readFrom, Map<Integer, Long> endAt) {
+    ownership.onBacklog(readFrom, endAt);
+  }
+
+  @Override
   public Future<Void> onAssigned(Set<Integer> partitions) {
     return ownership.onAssigned(partitions);
   }

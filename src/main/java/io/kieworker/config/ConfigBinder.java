@@ -90,6 +90,7 @@ final class ConfigBinder {
         orZero(values.get(MAX_REQUEST_BYTES)),
         values.get(POLL_MIN_GAP),
         values.get(EXPECTED_DURATION),
+        values.get(POLL_TARGET_LATENCY),
         "token".equals(values.get(CALLBACK_TRUST)),
         orZero(values.get(MAX_INFLIGHT_UPLOADS)),
         orZero(values.get(MAX_UPLOAD_BYTES_INFLIGHT)),

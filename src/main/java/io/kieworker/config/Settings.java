@@ -110,6 +110,10 @@ public final class Settings {
   public static final Setting<Duration> EXPECTED_DURATION = add("worker.expectedDuration", "WORKER_EXPECTED_DURATION",
       null, "duration", "typical generation time before any completion is observed; unset = per model (registry)",
       duration(false));
+  public static final Setting<Duration> POLL_TARGET_LATENCY = add("worker.pollTargetLatency",
+      "WORKER_POLL_TARGET_LATENCY", null, "duration", "poll-only: the mean completion → result delay the poll plan "
+          + "aims for, spending fewer reads when a looser target is fine; unset = the best the read budget allows "
+          + "(docs/benchmarks.md, polling)", duration(false));
   public static final Setting<String> CALLBACK_TRUST = add("worker.callbackTrust", "WORKER_CALLBACK_TRUST", "confirm",
       "confirm | token", "confirm: a callback triggers one status read; token: a signed callback is trusted (requires "
           + "KIE_WEBHOOK_HMAC_KEY; a 5xx failure is still confirmed by a read before resubmitting)",

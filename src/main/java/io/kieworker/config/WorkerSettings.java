@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param pollMinGap the shortest wait between two status reads of one task
  * @param expectedDuration stands in for every model's typical duration until completions are
  *     observed, or null to use the registry's per-model figures
+ * @param pollTargetLatency poll-only: the mean completion → read delay the poll plan aims for, or
+ *     null for the best the read budget allows
  * @param trustCallbacks complete a task from an authenticated callback's body (URL token, and
  *     Kie.ai's signature when a webhook key is set) instead of confirming it with recordInfo
  * @param maxInflightUploads inline-image uploads under way at once; the rest wait in order
@@ -29,7 +31,7 @@ public record WorkerSettings(String callbackSecret, int createRateLimit, Duratio
     double pollRate, Duration deadline, int maxInflightCreates, int maxPending, double resumeRatio,
     int resubmit5xx, Duration ambiguousGrace, Duration dedupeWindow, Duration commitInterval,
     Duration shutdownTimeout, int maxRequestBytes, Duration pollMinGap, Duration expectedDuration,
-    boolean trustCallbacks, int maxInflightUploads, int maxUploadBytesInflight,
+    Duration pollTargetLatency, boolean trustCallbacks, int maxInflightUploads, int maxUploadBytesInflight,
     Duration quotaRecheck, Duration maxRetryAfter, Duration demandInterval) {
 
   /** Pending tasks at or below which paused partitions resume. */
@@ -45,7 +47,8 @@ public record WorkerSettings(String callbackSecret, int createRateLimit, Duratio
         + resumeRatio + ", resubmit5xx=" + resubmit5xx + ", ambiguousGrace=" + ambiguousGrace + ", dedupeWindow="
         + dedupeWindow + ", commitInterval=" + commitInterval + ", shutdownTimeout=" + shutdownTimeout
         + ", maxRequestBytes=" + maxRequestBytes + ", pollMinGap=" + pollMinGap
-        + ", expectedDuration=" + expectedDuration + ", trustCallbacks=" + trustCallbacks
+        + ", expectedDuration=" + expectedDuration + ", pollTargetLatency=" + pollTargetLatency
+        + ", trustCallbacks=" + trustCallbacks
         + ", maxInflightUploads=" + maxInflightUploads + ", maxUploadBytesInflight=" + maxUploadBytesInflight
         + ", quotaRecheck=" + quotaRecheck + ", maxRetryAfter=" + maxRetryAfter
         + ", demandInterval=" + demandInterval + "]";

@@ -15,6 +15,7 @@ import java.util.List;
  * @param resultUrls the generated images; empty until success
  * @param createTime epoch milliseconds, or null
  * @param completeTime epoch milliseconds, or null
+ * @param updateTime epoch milliseconds of the last state change Kie.ai reports (Market records), or null
  * @param creditsConsumed credits charged, or null when Kie.ai did not say
  */
 public record TaskRecord(
@@ -28,7 +29,8 @@ public record TaskRecord(
     String failMsg,
     Long createTime,
     Long completeTime,
-    Double creditsConsumed) {
+    Double creditsConsumed,
+    Long updateTime) {
 
   /**
    * Kie.ai said success but named no image (empty or missing {@code resultJson.resultUrls}, or no
@@ -46,6 +48,17 @@ public record TaskRecord(
     return Duration.ofMillis(completeTime - createTime);
   }
 
+  /**
+   * How long after its creation the task entered the state it is in, by Kie.ai's own clock
+   * ({@code updateTime - createTime}), or -1 when a timestamp is missing or out of order.
+   */
+  public long stateEnteredAfter() {
+    if (createTime == null || updateTime == null || updateTime < createTime) {
+      return -1;
+    }
+    return updateTime - createTime;
+  }
+
   /** Parses a Market record ({@code data} of recordInfo or of a Market callback). */
   public static TaskRecord fromMarket(JsonObject data) {
     String rawState = data.getString("state");
@@ -60,7 +73,8 @@ public record TaskRecord(
         text(data.getValue("failMsg")),
         epochMillis(data.getValue("createTime")),
         epochMillis(data.getValue("completeTime")),
-        number(data.getValue("creditsConsumed")));
+        number(data.getValue("creditsConsumed")),
+        epochMillis(data.getValue("updateTime")));
   }
 
   /** Parses a legacy record (flat, or the {@code data} of a wrapped answer). */
@@ -87,7 +101,8 @@ public record TaskRecord(
         text(data.getValue("errorMessage")),
         epochMillis(data.getValue("createTime")),
         epochMillis(data.getValue("completeTime")),
-        number(data.getValue("creditsConsumed")));
+        number(data.getValue("creditsConsumed")),
+        null);
   }
 
   /** The task id: {@code taskId}, or {@code task_id} as some callbacks spell it. */

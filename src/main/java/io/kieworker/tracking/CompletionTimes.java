@@ -5,9 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * How long each model's tasks take, learned from completions: the last {@value #SAMPLES} durations
- * per model. The tracker asks "given a task has run {@code elapsed} ms, when will it most likely be
- * done?" and polls then, so most tasks need one status call.
+ * How long each model's tasks take, learned from completions (and from the ledger's results at
+ * replay): the last {@value #SAMPLES} durations per model. The poll plan reads the durations longer
+ * than a task's age as the distribution of when it will finish.
  *
  * <p>Event-loop confined.
  */
@@ -20,7 +20,16 @@ public final class CompletionTimes {
     final long[] values = new long[SAMPLES];
     int size;
     int next;
+    long recorded;
     long[] sorted;
+
+    long[] sorted() {
+      if (sorted == null) {
+        sorted = Arrays.copyOf(values, size);
+        Arrays.sort(sorted);
+      }
+      return sorted;
+    }
   }
 
   public void record(String model, long durationMillis) {
@@ -28,7 +37,26 @@ public final class CompletionTimes {
     ring.values[ring.next] = durationMillis;
     ring.next = (ring.next + 1) % SAMPLES;
     ring.size = Math.min(SAMPLES, ring.size + 1);
+    ring.recorded++;
     ring.sorted = null;
+  }
+
+  /** Completions ever recorded for {@code model} (not only those still held): a version number. */
+  public long recorded(String model) {
+    Ring ring = byModel.get(model);
+    return ring == null ? 0 : ring.recorded;
+  }
+
+  /** The held durations of {@code model}, ascending (a shared copy: do not modify), or an empty array. */
+  long[] sorted(String model) {
+    Ring ring = byModel.get(model);
+    return ring == null ? new long[0] : ring.sorted();
+  }
+
+  /** The held durations longer than {@code elapsed}, ascending: when a task of that age may finish. */
+  long[] longerThan(String model, long elapsed) {
+    long[] sorted = sorted(model);
+    return Arrays.copyOfRange(sorted, upperBound(sorted, elapsed), sorted.length);
   }
 
   public int samples(String model) {
@@ -45,11 +73,7 @@ public final class CompletionTimes {
     if (ring == null || ring.size == 0) {
       return -1;
     }
-    if (ring.sorted == null) {
-      ring.sorted = Arrays.copyOf(ring.values, ring.size);
-      Arrays.sort(ring.sorted);
-    }
-    long[] sorted = ring.sorted;
+    long[] sorted = ring.sorted();
     int from = upperBound(sorted, elapsed);
     if (from >= sorted.length) {
       return -1;
@@ -59,7 +83,7 @@ public final class CompletionTimes {
   }
 
   /** First index whose value is greater than {@code value}. */
-  private static int upperBound(long[] sorted, long value) {
+  static int upperBound(long[] sorted, long value) {
     int lo = 0;
     int hi = sorted.length;
     while (lo < hi) {

@@ -4,6 +4,7 @@ import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.queue.Priority;
 import io.kieworker.queue.Tenants;
 import io.kieworker.request.Endpoint;
+import io.kieworker.tracking.PollPlan;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -62,6 +63,8 @@ public final class PendingTask {
   /** When this task's create slot in the rate limiter was taken (then: when the create was sent). */
   long createSlotAt;
   int notFoundPolls;
+  /** What the last status read said of the running task (state and since when), or null. */
+  PollPlan.Seen seen;
   /** Bumped whenever a poll is (re)scheduled; a stale scheduler entry no longer matches it. */
   long pollGeneration;
   long ambiguousTimer = -1;
@@ -227,6 +230,7 @@ public final class PendingTask {
   /** Another paid attempt: after a 5xx failure, or an ambiguous create whose grace ran out. */
   void resubmitted() {
     taskId = null;
+    seen = null;
     queued();
   }
 

@@ -11,9 +11,11 @@ import io.kieworker.model.ModelRegistry;
 import io.kieworker.model.ModelSpec;
 import io.kieworker.request.Endpoint;
 import io.kieworker.tracking.CompletionTimes;
+import io.kieworker.tracking.PhaseTimes;
 import io.kieworker.tracking.PollBudget;
 import io.kieworker.tracking.PollPlan;
 import io.kieworker.tracking.PollScheduler;
+import io.kieworker.tracking.ReadPrice;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +44,8 @@ final class Tracker {
   private final WorkerMetrics metrics;
   private final WorkerConfig config;
   private final CompletionTimes times = new CompletionTimes();
+  private final PhaseTimes phases = new PhaseTimes();
+  private final ReadPrice price;
   private final PollPlan plan;
   private final PollScheduler<PendingTask> scheduler;
   private final PollBudget budget;
@@ -56,11 +60,14 @@ final class Tracker {
     this.registry = registry;
     this.metrics = metrics;
     this.config = config;
-    this.plan = new PollPlan(times, 0.7, config.worker().pollMinGap(), Duration.ofSeconds(30),
-        config.kie().callbacksEnabled(), () -> ThreadLocalRandom.current().nextDouble());
-    this.budget = new PollBudget(config.worker().pollRate(), System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    this.price = new ReadPrice(config.worker().pollMinGap().toMillis(), config.worker().pollRate(), now);
+    this.plan = new PollPlan(times, phases, price, config.worker().pollMinGap(), Duration.ofSeconds(30),
+        config.worker().pollTargetLatency(), config.kie().callbacksEnabled(),
+        () -> ThreadLocalRandom.current().nextDouble());
+    this.budget = new PollBudget(config.worker().pollRate(), now);
     this.scheduler = new PollScheduler<>(vertx, budget,
-        System::currentTimeMillis, task -> task.pollGeneration, this::poll, metrics::pollLateness);
+        System::currentTimeMillis, task -> task.pollGeneration, this::poll, this::pollStarted);
   }
 
   CompletionTimes completionTimes() {
@@ -74,6 +81,7 @@ final class Tracker {
   void partitions(int owned, int total) {
     double share = total <= 0 ? config.worker().pollRate() : config.worker().pollRate() * owned / total;
     budget.rate(Math.max(0.5, share), System.currentTimeMillis());
+    price.rate(Math.max(0.5, share));
   }
 
   /** Starts following a task whose id is known. */
@@ -121,9 +129,15 @@ final class Tracker {
   private void scheduleNext(PendingTask task) {
     long now = System.currentTimeMillis();
     long elapsed = task.submittedAt == null ? 0 : now - task.submittedAt.toEpochMilli();
-    long due = now + plan.nextDelay(task.model, elapsed, expected(task.model), task.polls);
+    long due = now + plan.nextDelay(task.model, elapsed, expected(task.model), task.polls, task.seen, now);
     task.pollGeneration++;
     scheduler.schedule(task, task.pollGeneration, Math.min(due, Math.max(now, task.deadlineAt)));
+  }
+
+  /** Every read the scheduler starts, {@code lateness} ms after it was due. */
+  private void pollStarted(long lateness) {
+    metrics.pollLateness(lateness);
+    price.read(System.currentTimeMillis(), lateness);
   }
 
   private void poll(PendingTask task) {
@@ -167,6 +181,7 @@ final class Tracker {
     } else if (System.currentTimeMillis() >= task.deadlineAt) {
       outcomes.finish(task, Results.timedOut(task));
     } else {
+      task.seen = PollPlan.Seen.next(task.seen, record.state(), record.stateEnteredAfter());
       scheduleNext(task);
     }
   }
@@ -222,6 +237,9 @@ final class Tracker {
     }
     if (took != null) {
       times.record(task.model, took.toMillis());
+      if (task.seen != null) {
+        task.seen.teach(phases, task.model, took.toMillis());
+      }
     }
   }
 

@@ -47,7 +47,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8080));
     assertThat(c.worker()).isEqualTo(new WorkerSettings(null, 20, Duration.ofSeconds(10), 10.0,
         Duration.ofMinutes(15), 16, 10_000, 0.8, 1, Duration.ofMinutes(5), Duration.ofHours(24),
-        Duration.ofSeconds(1), Duration.ofSeconds(30), 10_485_760, Duration.ofSeconds(1), null, false,
+        Duration.ofSeconds(1), Duration.ofSeconds(30), 10_485_760, Duration.ofSeconds(1), null, null, false,
         4, 67_108_864,
         Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofSeconds(1)));
     assertThat(c.worker().resumeMark()).isEqualTo(8000);
@@ -87,6 +87,7 @@ class ConfigLoaderTest {
         "WORKER_COMMIT_INTERVAL", "500ms",
         "WORKER_SHUTDOWN_TIMEOUT", "10s",
         "WORKER_MAX_REQUEST_BYTES", "2048",
+        "WORKER_POLL_TARGET_LATENCY", "3s",
         "WORKER_MAX_INFLIGHT_UPLOADS", "2",
         "WORKER_MAX_UPLOAD_BYTES_INFLIGHT", "1048576",
         "WORKER_QUOTA_RECHECK", "15s",
@@ -101,7 +102,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9999));
     assertThat(c.worker()).isEqualTo(new WorkerSettings("cbsecret", 5, Duration.ofSeconds(2), 2.5,
         Duration.ofMinutes(15), 4, 100, 0.5, 0, Duration.ofSeconds(30), Duration.ofDays(2),
-        Duration.ofMillis(500), Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), null, false,
+        Duration.ofMillis(500), Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), null, Duration.ofSeconds(3), false,
         2, 1_048_576,
         Duration.ofSeconds(15), Duration.ofSeconds(90), Duration.ofSeconds(1)));
     assertThat(c.worker().resumeMark()).isEqualTo(50);

@@ -3,7 +3,6 @@ package io.kieworker.tracking;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.kafka.OffsetTracker;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -19,44 +18,6 @@ class PollingTest {
     assertThat(times.conditionalQuantile("m", 50_000, 0.5)).isEqualTo(75_000);
     assertThat(times.conditionalQuantile("m", 100_000, 0.5)).isEqualTo(-1);
     assertThat(times.conditionalQuantile("other", 0, 0.5)).isEqualTo(-1);
-  }
-
-  @Test
-  void firstPollAtTheExpectedDurationUntilSomethingIsLearned() {
-    CompletionTimes times = new CompletionTimes();
-    PollPlan plan = new PollPlan(times, 0.7, Duration.ofSeconds(1), Duration.ofSeconds(30), false, () -> 0.0);
-    assertThat(plan.nextDelay("m", 0, Duration.ofSeconds(20), 0)).isEqualTo(20_000);
-    for (int i = 0; i < 10; i++) {
-      times.record("m", 40_000);
-    }
-    assertThat(plan.nextDelay("m", 0, Duration.ofSeconds(20), 0)).isEqualTo(40_000); // learned: not capped
-    assertThat(plan.nextDelay("m", 35_000, Duration.ofSeconds(20), 1)).isEqualTo(5_000);
-  }
-
-  @Test
-  void pastEverySampleItBacksOffExponentially() {
-    CompletionTimes times = new CompletionTimes();
-    times.record("m", 10_000);
-    PollPlan plan = new PollPlan(times, 0.7, Duration.ofSeconds(1), Duration.ofSeconds(30), false, () -> 0.0);
-    assertThat(plan.nextDelay("m", 12_000, Duration.ofSeconds(20), 0)).isEqualTo(6_000);
-    assertThat(plan.nextDelay("m", 10_500, Duration.ofSeconds(20), 5)).isEqualTo(7_593);
-    assertThat(plan.nextDelay("m", 20_000, Duration.ofSeconds(20), 30)).isEqualTo(30_000);
-    assertThat(plan.nextDelay("m", 200_000, Duration.ofSeconds(20), 1)).isEqualTo(30_000);
-  }
-
-  @Test
-  void withCallbacksPollingIsALateSafetyNet() {
-    PollPlan plan = new PollPlan(new CompletionTimes(), 0.7, Duration.ofSeconds(1), Duration.ofSeconds(30), true,
-        () -> 0.0);
-    assertThat(plan.nextDelay("m", 0, Duration.ofSeconds(15), 0)).isEqualTo(60_000);
-    assertThat(plan.nextDelay("m", 0, Duration.ofSeconds(40), 0)).isEqualTo(120_000);
-  }
-
-  @Test
-  void jitterOnlyDelays() {
-    PollPlan plan = new PollPlan(new CompletionTimes(), 0.7, Duration.ofSeconds(1), Duration.ofSeconds(30), false,
-        () -> 0.999);
-    assertThat(plan.nextDelay("m", 0, Duration.ofSeconds(10), 0)).isBetween(10_000L, 11_000L);
   }
 
   @Test

@@ -13,7 +13,7 @@ import java.util.function.DoubleSupplier;
  * <p>Poll-only, latency first within the read budget. The durations a task of this age may still
  * take come from what was learned: the model's durations longer than its age ({@link
  * CompletionTimes}), or, when the last read showed a state whose start predicts the end more
- * tightly, the durations that state predicts ({@link PhaseTimes}). The next read goes at the
+ * tightly (by half at least), the durations that state predicts ({@link PhaseTimes}). The next read goes at the
  * smallest gap {@code g} for which
  *
  * <pre>  P(done within g | running now) × g / 2  ≥  price</pre>
@@ -46,14 +46,16 @@ public final class PollPlan {
 
   /**
    * What the reads said of a running task: the state the last one found and when the task entered
-   * it (ms after creation, -1 when unknown), and the same of the last read that found another state
-   * (or null), so a completion teaches {@link PhaseTimes} about both.
+   * it (ms after creation, -1 when unknown), Kie.ai's creation time (epoch ms, -1 when unknown),
+   * and the same of the last read that found another state (or null), so a completion teaches
+   * {@link PhaseTimes} about both.
    */
-  public record Seen(TaskState state, long enteredAfter, Seen before) {
-    /** {@code last} (may be null) followed by a read that found {@code state}, entered after {@code enteredAfter}. */
-    public static Seen next(Seen last, TaskState state, long enteredAfter) {
-      Seen before = last == null ? null : last.state == state ? last.before : new Seen(last.state, last.enteredAfter, null);
-      return new Seen(state, enteredAfter, before);
+  public record Seen(TaskState state, long enteredAfter, long createdAt, Seen before) {
+    /** {@code last} (may be null) followed by a read that found {@code state}. */
+    public static Seen next(Seen last, TaskState state, long enteredAfter, long createdAt) {
+      Seen before = last == null ? null
+          : last.state == state ? last.before : new Seen(last.state, last.enteredAfter, last.createdAt, null);
+      return new Seen(state, enteredAfter, createdAt, before);
     }
 
     /** Teaches {@code phases} that the task of {@code model} took {@code duration} ms in all. */
@@ -63,6 +65,22 @@ public final class PollPlan {
         phases.record(model, before.state, before.enteredAfter, duration);
       }
     }
+  }
+
+  /** Kie.ai's creation time is used within this of our submit time only (else: a skewed clock, or garbage). */
+  private static final long MAX_CLOCK_DIFFERENCE = 60_000;
+
+  /**
+   * The age of a task submitted at {@code submittedAt}: from Kie.ai's creation time once a read has
+   * told it, as the learned durations and state times are measured from it (a read aimed at a
+   * predicted end from our submit time would land the create's round trip early, and miss).
+   */
+  public static long elapsed(long now, long submittedAt, Seen seen) {
+    long from = submittedAt;
+    if (seen != null && seen.createdAt > 0 && Math.abs(seen.createdAt - submittedAt) <= MAX_CLOCK_DIFFERENCE) {
+      from = seen.createdAt;
+    }
+    return Math.max(0, now - from);
   }
 
   /** Reads per task and mean completion → read delay (ms) of the plan over a set of durations. */
@@ -129,8 +147,9 @@ public final class PollPlan {
     }
     int from = CompletionTimes.upperBound(predicted, elapsed);
     long[] rest = Arrays.copyOfRange(predicted, from, predicted.length);
+    // Tighter by half at least: a state's time that says little is not worth its noise.
     boolean tighter = rest.length >= PhaseTimes.MIN_SAMPLES / 2
-        && (learned.length < MIN_LEARNED / 2 || spread(rest) < spread(learned));
+        && (learned.length < MIN_LEARNED / 2 || 2 * spread(rest) < spread(learned));
     return tighter ? rest : learned;
   }
 

@@ -28,19 +28,24 @@ public final class PollScheduler<T> {
   private final Generation<T> generation;
   private final Consumer<T> poll;
   private final LongConsumer lateness;
+  private final ReadPrice price;
   private final PriorityQueue<Entry<T>> queue = new PriorityQueue<>((a, b) -> Long.compare(a.dueAt, b.dueAt));
   private long timerId = -1;
   private long timerAt = Long.MAX_VALUE;
 
-  /** @param lateness receives, for every poll started, how many ms after its due time it started */
-  public PollScheduler(Vertx vertx, PollBudget budget, LongSupplier clock, Generation<T> generation,
-      Consumer<T> poll, LongConsumer lateness) {
+  /**
+   * @param lateness receives, for every poll started, how many ms after its due time it started
+   * @param price told of every read started and of every due read the budget held back
+   */
+  public PollScheduler(Vertx vertx, PollBudget budget, ReadPrice price, LongSupplier clock,
+      Generation<T> generation, Consumer<T> poll, LongConsumer lateness) {
     this.vertx = vertx;
     this.budget = budget;
     this.clock = clock;
     this.generation = generation;
     this.poll = poll;
     this.lateness = lateness;
+    this.price = price;
   }
 
   /** Polls {@code task} at {@code dueAt} if its generation is still {@code gen} then. */
@@ -83,10 +88,12 @@ public final class PollScheduler<T> {
         continue;
       }
       if (!budget.tryTake(now)) {
+        price.heldBack(now);
         break;
       }
       queue.poll();
       lateness.accept(now - head.dueAt);
+      price.read(now);
       poll.accept(head.task);
     }
     arm();

@@ -15,8 +15,8 @@ package io.kieworker.tracking;
 public final class ReadPrice {
   static final double HIGH = 0.9;
   static final double LOW = 0.7;
-  /** Reads late by more than a minimum gap in this share of a window mean the budget is short. */
-  static final double LATE_SHARE = 0.1;
+  /** Reads held back by the budget, as a share of those spent in a window, that mean it is short. */
+  static final double HELD_BACK_SHARE = 0.1;
 
   private final long window;
   /** The first raise from zero; below it the price falls back to zero. */
@@ -25,10 +25,9 @@ public final class ReadPrice {
   private final double max;
   private double perSecond;
   private double price;
-  private final long tolerableLateness;
   private long windowStart;
   private int reads;
-  private int late;
+  private int heldBack;
 
   /**
    * @param minGap the shortest gap between two reads of a task (ms): the price is revised every
@@ -38,7 +37,6 @@ public final class ReadPrice {
     this.window = Math.max(1, 5 * minGap);
     this.firstStep = Math.max(1, minGap / 4.0);
     this.max = 100.0 * Math.max(1, minGap);
-    this.tolerableLateness = minGap;
     this.perSecond = perSecond;
     this.windowStart = now;
   }
@@ -48,13 +46,16 @@ public final class ReadPrice {
     this.perSecond = perSecond;
   }
 
-  /** A read was spent, {@code lateness} ms after it was due (waiting for the budget, or a busy loop). */
-  public void read(long now, long lateness) {
+  /** A read was spent. */
+  public void read(long now) {
     revise(now);
     reads++;
-    if (lateness > tolerableLateness) {
-      late++;
-    }
+  }
+
+  /** A read came due and the budget had no token for it: it waits. */
+  public void heldBack(long now) {
+    revise(now);
+    heldBack++;
   }
 
   /** The current price (ms), revised first if a window has passed. */
@@ -69,7 +70,7 @@ public final class ReadPrice {
       return;
     }
     double used = reads / (perSecond * elapsed / 1000.0);
-    boolean waited = late > LATE_SHARE * reads;
+    boolean waited = heldBack > HELD_BACK_SHARE * reads;
     if (used > HIGH || waited) {
       price = price == 0 ? firstStep : Math.min(max, price * 1.1);
     } else if (used < LOW) {
@@ -77,6 +78,6 @@ public final class ReadPrice {
     }
     windowStart = now;
     reads = 0;
-    late = 0;
+    heldBack = 0;
   }
 }

@@ -66,8 +66,8 @@ final class Tracker {
         config.worker().pollTargetLatency(), config.kie().callbacksEnabled(),
         () -> ThreadLocalRandom.current().nextDouble());
     this.budget = new PollBudget(config.worker().pollRate(), now);
-    this.scheduler = new PollScheduler<>(vertx, budget,
-        System::currentTimeMillis, task -> task.pollGeneration, this::poll, this::pollStarted);
+    this.scheduler = new PollScheduler<>(vertx, budget, price,
+        System::currentTimeMillis, task -> task.pollGeneration, this::poll, metrics::pollLateness);
   }
 
   CompletionTimes completionTimes() {
@@ -128,16 +128,10 @@ final class Tracker {
 
   private void scheduleNext(PendingTask task) {
     long now = System.currentTimeMillis();
-    long elapsed = task.submittedAt == null ? 0 : now - task.submittedAt.toEpochMilli();
+    long elapsed = task.submittedAt == null ? 0 : PollPlan.elapsed(now, task.submittedAt.toEpochMilli(), task.seen);
     long due = now + plan.nextDelay(task.model, elapsed, expected(task.model), task.polls, task.seen, now);
     task.pollGeneration++;
     scheduler.schedule(task, task.pollGeneration, Math.min(due, Math.max(now, task.deadlineAt)));
-  }
-
-  /** Every read the scheduler starts, {@code lateness} ms after it was due. */
-  private void pollStarted(long lateness) {
-    metrics.pollLateness(lateness);
-    price.read(System.currentTimeMillis(), lateness);
   }
 
   private void poll(PendingTask task) {
@@ -181,7 +175,8 @@ final class Tracker {
     } else if (System.currentTimeMillis() >= task.deadlineAt) {
       outcomes.finish(task, Results.timedOut(task));
     } else {
-      task.seen = PollPlan.Seen.next(task.seen, record.state(), record.stateEnteredAfter());
+      task.seen = PollPlan.Seen.next(task.seen, record.state(), record.stateEnteredAfter(),
+          record.createTime() == null ? -1 : record.createTime());
       scheduleNext(task);
     }
   }

@@ -83,10 +83,11 @@ final class PlanLoad {
         continue;
       }
       if (!budget.tryTake(now)) {
+        price.heldBack(now);
         queue.add(new Event(budget.nextTokenAt(now), i, e.due));
         continue;
       }
-      price.read(now, now - e.due);
+      price.read(now);
       reads[i]++;
       totalReads++;
       long elapsed = now - submitted[i];
@@ -118,9 +119,9 @@ final class PlanLoad {
 
   private static PollPlan.Seen seenAt(PollPlan.Seen last, long elapsed, long duration) {
     if (elapsed * 10 < duration) {
-      return PollPlan.Seen.next(last, TaskState.WAITING, 0);
+      return PollPlan.Seen.next(last, TaskState.WAITING, 0, -1);
     }
-    return elapsed * 4 < duration ? PollPlan.Seen.next(last, TaskState.QUEUING, duration / 10)
-        : PollPlan.Seen.next(last, TaskState.GENERATING, duration / 4);
+    return elapsed * 4 < duration ? PollPlan.Seen.next(last, TaskState.QUEUING, duration / 10, -1)
+        : PollPlan.Seen.next(last, TaskState.GENERATING, duration / 4, -1);
   }
 }

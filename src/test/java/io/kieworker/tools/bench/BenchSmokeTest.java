@@ -26,7 +26,7 @@ class BenchSmokeTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     BenchOptions tiny = new BenchOptions("all", 150, 0.01, 20, Duration.ofSeconds(1), Duration.ofSeconds(2), "all", 20,
-        "256m", Duration.ofMinutes(2), out);
+        "256m", Duration.ofMinutes(2), out, List.of());
 
     BenchRun.run(tiny).print(out);
 
@@ -36,6 +36,7 @@ class BenchSmokeTest {
         "requests_per_s", "kafka_ceiling_per_s", "ratio",
         "heap_mb", "timer_lateness_p99_ms", "restore_s",
         "polls_per_task", "callback_polls_per_task", "baseline_polls_per_task",
+        "poll_only_p50_ratio", "poll_only_p99_ratio", "poll_only_reads_ratio", "short_budget_polls_per_task",
         "poll_latency_p50_ms", "poll_latency_p99_ms", "callback_latency_p50_ms", "callback_latency_p99_ms",
         "create_rate_ratio", "rate_limited_share", "create_rate_ratio_3x", "rate_limited_share_3x",
         "create_rate_ratio_one_partition", "rate_limited_share_one_partition_3x", "create_rate_ratio_mixed_3x",

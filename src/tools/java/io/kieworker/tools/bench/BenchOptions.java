@@ -2,6 +2,7 @@ package io.kieworker.tools.bench;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What to run and how big.
@@ -14,14 +15,20 @@ import java.time.Duration;
  *     {@code one-partition}, {@code mixed}), or {@code all} of them in turn
  * @param probes short tasks sent while the pending scenario holds its tasks (each one timer check)
  * @param workerHeap -Xmx of the pending scenario's worker JVM
+ * @param pollTargets polling: WORKER_POLL_TARGET_LATENCY values (real time) to run poll-only with, besides unset
  */
 public record BenchOptions(String scenario, Integer requests, double scale, int rateLimit, Duration rateWindow,
-    Duration rateDuration, String rateSkew, int probes, String workerHeap, Duration timeout, PrintStream out) {
+    Duration rateDuration, String rateSkew, int probes, String workerHeap, Duration timeout, PrintStream out,
+    List<Duration> pollTargets) {
 
   public static final int THROUGHPUT_REQUESTS = 50_000;
   public static final int PENDING_TASKS = 100_000;
   public static final int POLLING_REQUESTS = 1000;
   public static final int FORWARDING_REQUESTS = 1000;
+
+  public BenchOptions {
+    pollTargets = pollTargets == null ? List.of() : List.copyOf(pollTargets);
+  }
 
   int requestsOr(int fallback) {
     return requests == null ? fallback : requests;

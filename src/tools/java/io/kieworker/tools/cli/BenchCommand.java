@@ -8,6 +8,7 @@ import io.kieworker.tools.bench.BenchReport;
 import io.kieworker.tools.bench.BenchRun;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,6 +63,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "pending: -Xmx of the worker's JVM (default ${DEFAULT-VALUE}).")
   String workerHeap;
 
+  @Option(names = "--poll-targets", paramLabel = "DURATION", split = ",",
+      description = "polling: also run poll-only with WORKER_POLL_TARGET_LATENCY at each of these real-time "
+          + "latencies (e.g. 1s,2s,5s; scaled like the rest) for the target → reads → latency table.")
+  List<String> pollTargets = List.of();
+
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
       description = "Bound on each wait for results (default ${DEFAULT-VALUE}).")
   String timeout;
@@ -89,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       options = new BenchOptions(scenario, requests, scale, rateLimit, positive(rateWindow, "--rate-window"),
           positive(rateDuration, "--rate-duration"), skew, Math.max(1, probes), workerHeap,
-          positive(timeout, "--timeout"), out);
+          positive(timeout, "--timeout"), out, pollTargets.stream().map(t -> positive(t, "--poll-targets")).toList());
     } catch (IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());
       return 2;

@@ -28,7 +28,7 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Cold start (fewer than {@value #MIN_LEARNED} durations of the model known): a read every
  * third of the model's expected duration, like a fixed-interval client, backing off once the task
- * is twice as old as expected. Past every learned duration: the same, from the longest one.
+ * is twice as old as expected. Past every learned duration: soon, then backing off.
  *
  * <p>With callbacks on, polling is only a safety net: late and sparse.
  *
@@ -127,8 +127,8 @@ public final class PollPlan {
     long[] remaining = remaining(model, elapsed, seen);
     if (remaining.length == 0) {
       long[] learned = times.sorted(model);
-      long from = learned.length < MIN_LEARNED ? 0 : learned[learned.length - 1];
-      return fixedInterval(elapsed, from, expected);
+      return learned.length < MIN_LEARNED ? coldInterval(elapsed, expected)
+          : pastEveryDuration(elapsed, learned[learned.length - 1]);
     }
     // Not capped by the maximum gap: the remaining durations bound it, and a cap would only add
     // reads to long tasks whose end is well predicted (a 30 s cap reads a 90 s task three times).
@@ -179,11 +179,20 @@ public final class PollPlan {
     return cover - g < minGap ? cover : g;
   }
 
-  /** Cold, or past every learned duration: a read every third of the expected duration. */
-  private long fixedInterval(long elapsed, long from, Duration expected) {
+  /** Cold: a read every third of the expected duration, backing off past twice that. */
+  private long coldInterval(long elapsed, Duration expected) {
     long every = Math.max(minGap, expected.toMillis() / 3);
-    long overdue = elapsed - Math.max(from, 2 * expected.toMillis());
+    long overdue = elapsed - 2 * expected.toMillis();
     return clamp(Math.max(every, overdue / 2), minGap, maxGap);
+  }
+
+  /**
+   * Past the longest learned duration (often a read aimed at a predicted end that came a few ms
+   * early): soon, then backing off with the time past it, so an outlier costs a few reads, not one
+   * per minimum gap.
+   */
+  private long pastEveryDuration(long elapsed, long longest) {
+    return clamp((elapsed - longest) / 2, minGap, maxGap);
   }
 
   private double price(String model, long now) {

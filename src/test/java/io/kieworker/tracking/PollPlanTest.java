@@ -56,6 +56,19 @@ class PollPlanTest {
   }
 
   @Test
+  void pastTheLongestLearnedDurationTheNextReadComesSoonThenBacksOff() {
+    for (int i = 0; i < PollPlan.MIN_LEARNED; i++) {
+      times.record(M, 60_000 + i * 2_000); // longest 90 s
+    }
+    PollPlan plan = plan();
+
+    // A read aimed at a predicted end came a few ms early: read again after a minimum gap.
+    assertThat(plan.nextDelay(M, 90_050, EXPECTED, 2, null, 90_050)).isEqualTo(1_000);
+    assertThat(plan.nextDelay(M, 100_000, EXPECTED, 3, null, 100_000)).isEqualTo(5_000);
+    assertThat(plan.nextDelay(M, 300_000, EXPECTED, 9, null, 300_000)).isEqualTo(30_000);
+  }
+
+  @Test
   void gapsShrinkAsCompletionBecomesLikely() {
     long[] sorted = PlanLoad.uniform(256, 10_000, 90_000, 7);
     java.util.Arrays.sort(sorted);

@@ -22,12 +22,12 @@ import java.util.concurrent.TimeUnit;
  * {@link #kill9()} is SIGKILL (no shutdown hook runs), {@link #terminate} is SIGTERM (graceful stop).
  * Thread-safe: the chaos test and its health poller both use it.
  */
-final class WorkerProcess {
+public final class WorkerProcess {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-  final String name;
-  final int port;
-  final Path log;
+  public final String name;
+  public final int port;
+  public final Path log;
   private final Process process;
   private volatile Set<Integer> lastPartitions = Set.of();
   private volatile long exitedAt;
@@ -41,7 +41,7 @@ final class WorkerProcess {
   }
 
   /** Starts {@code java -cp <this test's class path> io.kieworker.cli.Main run -c <config>}. */
-  static WorkerProcess start(String name, Map<String, String> env, Path config, Path logDir) {
+  public static WorkerProcess start(String name, Map<String, String> env, Path config, Path logDir) {
     int port = FreePorts.pick();
     Path log = logDir.resolve(name + ".log");
     List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
@@ -60,31 +60,31 @@ final class WorkerProcess {
     }
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
   /** Wall-clock time the process ended, 0 while it runs. */
-  long exitedAt() {
+  public long exitedAt() {
     return exitedAt;
   }
 
-  int exitCode() {
+  public int exitCode() {
     return process.exitValue();
   }
 
   /** True once /health/ready answers 200 (joined the group, key accepted). */
-  boolean ready() {
+  public boolean ready() {
     return health(true) != null;
   }
 
   /** The request partitions it reported last (kept after it dies: what it owned when killed). */
-  Set<Integer> lastPartitions() {
+  public Set<Integer> lastPartitions() {
     return lastPartitions;
   }
 
   /** Asks /health/ready for the assigned partitions; remembers them. */
-  void refreshPartitions() {
+  public void refreshPartitions() {
     JsonObject health = health(false);
     if (health != null) {
       Set<Integer> owned = new TreeSet<>();
@@ -97,7 +97,7 @@ final class WorkerProcess {
   }
 
   /** SIGKILL; returns the wall-clock time of the kill. */
-  long kill9() {
+  public long kill9() {
     long at = System.currentTimeMillis();
     process.destroyForcibly();
     awaitExit(Duration.ofSeconds(10));
@@ -105,7 +105,7 @@ final class WorkerProcess {
   }
 
   /** SIGTERM, then waits for the graceful stop; SIGKILL if it takes longer than {@code atMost}. */
-  boolean terminate(Duration atMost) {
+  public boolean terminate(Duration atMost) {
     process.destroy();
     if (awaitExit(atMost)) {
       return true;
@@ -115,7 +115,7 @@ final class WorkerProcess {
     return false;
   }
 
-  boolean awaitExit(Duration atMost) {
+  public boolean awaitExit(Duration atMost) {
     try {
       return process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -40,7 +40,8 @@ class BenchSmokeTest {
         "poll_latency_p50_ms", "poll_latency_p99_ms", "callback_latency_p50_ms", "callback_latency_p99_ms",
         "create_rate_ratio", "rate_limited_share", "create_rate_ratio_3x", "rate_limited_share_3x",
         "create_rate_ratio_one_partition", "rate_limited_share_one_partition_3x", "create_rate_ratio_mixed_3x",
-        "owner_callback_latency_p50_ms", "forwarded_callback_latency_p50_ms", "forwarding_extra_p50_ms");
+        "owner_callback_latency_p50_ms", "forwarded_callback_latency_p50_ms", "forwarding_extra_p50_ms",
+        "small_tenant_wait_p50_s", "small_tenant_wait_p99_s", "fifo_wait_p50_s", "fifo_wait_p99_s");
     assertThat(figures.getString("scenario")).isEqualTo("all");
     assertThat(figures.getDouble("requests_per_s")).isPositive();
     // All 150 long tasks pend; a few of the 20 short probes may still be finishing when it is read.

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What to run and how big.
  *
- * @param requests requests for throughput, pending, polling and forwarding; null = each scenario's default
+ * @param requests requests for throughput, pending, polling and forwarding, the queue scenario's backlog;
+ *     null = each scenario's default
  * @param scale time compression of the polling scenario (0.05 = 10–90 s become 0.5–4.5 s)
  * @param rateLimit creates the simulator allows per {@code rateWindow} (ratelimit scenario)
  * @param rateDuration how long the ratelimit scenario measures, per instance count
@@ -25,6 +26,7 @@ public record BenchOptions(String scenario, Integer requests, double scale, int 
   public static final int PENDING_TASKS = 100_000;
   public static final int POLLING_REQUESTS = 1000;
   public static final int FORWARDING_REQUESTS = 1000;
+  public static final int QUEUE_BACKLOG = 500;
 
   public BenchOptions {
     pollTargets = pollTargets == null ? List.of() : List.copyOf(pollTargets);

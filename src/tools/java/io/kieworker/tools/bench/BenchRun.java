@@ -5,7 +5,8 @@ import java.util.List;
 
 /** Starts the in-process broker once and runs the chosen scenarios against it. */
 public final class BenchRun {
-  public static final List<String> SCENARIOS = List.of("throughput", "pending", "polling", "ratelimit", "forwarding");
+  public static final List<String> SCENARIOS =
+      List.of("throughput", "pending", "polling", "ratelimit", "forwarding", "queue");
   /** The ratelimit scenario's backlog skews ({@code --skew}). */
   public static final List<String> RATE_SKEWS = RateLimitBench.SKEWS;
 
@@ -27,6 +28,7 @@ public final class BenchRun {
           case "polling" -> new PollingBench(options, kafka.bootstrapServers(), report).run();
           case "ratelimit" -> new RateLimitBench(options, kafka.bootstrapServers(), report).run();
           case "forwarding" -> new ForwardingBench(options, kafka.bootstrapServers(), report).run();
+          case "queue" -> new QueueBench(options, kafka.bootstrapServers(), report).run();
           default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
         options.out().printf("   %s took %.1fs%n", scenario, (System.nanoTime() - begin) / 1e9);

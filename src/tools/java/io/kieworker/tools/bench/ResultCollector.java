@@ -31,6 +31,9 @@ final class ResultCollector implements AutoCloseable {
   private final ConcurrentHashMap<String, Integer> statuses = new ConcurrentHashMap<>();
   private final List<Long> completionLatencies = new ArrayList<>();
   private final Map<Integer, List<Long>> completionLatenciesByPartition = new HashMap<>();
+  /** {@code timings.submittedAt} of the ids a scenario asked for ({@link #watch}); bounded by those. */
+  private final Set<String> watched = ConcurrentHashMap.newKeySet();
+  private final Map<String, Instant> submittedAt = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long duplicates;
@@ -76,6 +79,10 @@ final class ResultCollector implements AutoCloseable {
       return;
     }
     statuses.merge(json.path("status").asText(), 1, Integer::sum);
+    String submitted = json.path("timings").path("submittedAt").asText(null);
+    if (submitted != null && watched.contains(id)) {
+      submittedAt.put(id, Instant.parse(submitted));
+    }
     String completed = json.path("timings").path("completedAt").asText(null);
     if (completed != null) {
       long latency = wall - Instant.parse(completed).toEpochMilli();
@@ -88,6 +95,16 @@ final class ResultCollector implements AutoCloseable {
       firstArrivalNanos = nanos;
     }
     lastArrivalNanos = nanos;
+  }
+
+  /** Keep the {@code timings.submittedAt} of this request's result (call before it is produced). */
+  void watch(String requestId) {
+    watched.add(requestId);
+  }
+
+  /** When the create of a watched request started, or null (no result yet, or none started). */
+  Instant submittedAt(String requestId) {
+    return submittedAt.get(requestId);
   }
 
   int count() {

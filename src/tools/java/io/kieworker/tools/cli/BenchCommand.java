@@ -23,13 +23,14 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--scenario", paramLabel = "NAME", defaultValue = "all",
-      description = "throughput, pending, polling, ratelimit, forwarding or all (default ${DEFAULT-VALUE}).")
+      description = "throughput, pending, polling, ratelimit, forwarding, queue or all (default ${DEFAULT-VALUE}).")
   String scenario;
 
   @Option(names = "--requests", paramLabel = "N",
       description = "Requests for throughput (default " + BenchOptions.THROUGHPUT_REQUESTS + "), pending tasks "
           + "(default " + BenchOptions.PENDING_TASKS + ") or polling tasks (default "
-          + BenchOptions.POLLING_REQUESTS + ") or forwarding requests (default " + BenchOptions.FORWARDING_REQUESTS
+          + BenchOptions.POLLING_REQUESTS + "), forwarding requests (default " + BenchOptions.FORWARDING_REQUESTS
+          + ") or the queue scenario's large-tenant backlog (default " + BenchOptions.QUEUE_BACKLOG
           + "). The ratelimit backlog follows from --rate-duration.")
   Integer requests;
 

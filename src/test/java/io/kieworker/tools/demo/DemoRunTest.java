@@ -8,6 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The demo's own run, in-process: its own embedded broker, simulator and worker. */
@@ -43,6 +46,24 @@ class DemoRunTest {
         "callbacks: ").contains(DemoRun.REQUESTS + "-");
     assertThat(run.brokerDataDir()).as("the broker's temporary data is deleted").satisfies(dir ->
         assertThat(Files.exists(dir)).isFalse());
+  }
+
+  @Test
+  @Tag("slow")
+  void theDefaultSampleShowsEachTenantsQueueWaitAndTheHighPriorityRequestOvertakingTheBacklog() {
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    DemoRun.Outcome outcome = DemoRun.run(fast(24, true), new PrintStream(console, true, StandardCharsets.UTF_8));
+    String text = console.toString(StandardCharsets.UTF_8);
+
+    assertThat(outcome.ok()).as(text).isTrue();
+    assertThat(text).containsPattern("(?m)^  acme +20 +18 +\\d+\\.\\ds +\\d+\\.\\ds$")
+        .containsPattern("(?m)^  beta +3 +3 +\\d+\\.\\ds +\\d+\\.\\ds$");
+    Matcher high = Pattern.compile("high priority: demo-024 was produced after 23 requests and created before (\\d+) of them")
+        .matcher(text);
+    assertThat(high.find()).as(text).isTrue();
+    // 20 valid requests ahead of it; the first window's 10 creates start before it is read, the rest wait.
+    int stillQueued = 20 - DemoRun.CREATE_LIMIT;
+    assertThat(Integer.parseInt(high.group(1))).as(text).isGreaterThanOrEqualTo(stillQueued - 2);
   }
 
   @Test

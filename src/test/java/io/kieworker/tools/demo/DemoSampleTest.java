@@ -60,6 +60,23 @@ class DemoSampleTest {
   }
 
   @Test
+  void twoTenantsSendAndTheLastRequestIsHighPriorityInASampleLargerThanTheScenarios() {
+    List<DemoRequest> sample = DemoSample.of(24);
+    assertThat(sample).filteredOn(r -> DemoSample.SMALL_TENANT.equals(r.tenant())).hasSize(3);
+    assertThat(sample).filteredOn(r -> DemoSample.LARGE_TENANT.equals(r.tenant())).hasSize(20);
+    assertThat(sample.get(23).highPriority()).isTrue();
+    assertThat(sample.subList(0, 23)).noneMatch(DemoRequest::highPriority);
+    for (DemoRequest r : sample) {
+      ParseOutcome outcome = parse(r);
+      if (outcome.accepted()) {
+        assertThat(new String(r.value())).contains("\"tenant\":\"" + r.tenant() + "\"");
+      }
+    }
+    assertThat(new String(sample.get(23).value())).contains("\"priority\":\"high\"");
+    assertThat(DemoSample.of(DemoSample.SCENARIOS)).noneMatch(DemoRequest::highPriority);
+  }
+
+  @Test
   void theInlineImageIsAPngThatDecodes() throws Exception {
     String uri = DemoSample.tinyPngDataUri();
     byte[] png = Base64.getDecoder().decode(uri.substring("data:image/png;base64,".length()));

@@ -53,6 +53,13 @@ public final class DemoRun implements AutoCloseable {
   private static final Duration QUIET_NOTICE = Duration.ofSeconds(10);
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+  /**
+   * The account's create limit in the demo: Kie.ai's pace (2 creates per second) on a shorter window
+   * than its 20 per 10 s, so that the sample's two dozen requests form a queue (ten start at once, the
+   * rest wait) and its order shows: the small tenant's turns, the high-priority request overtaking.
+   */
+  static final int CREATE_LIMIT = 10;
+  static final Duration CREATE_WINDOW = Duration.ofSeconds(5);
 
   private final DemoOptions options;
   private final PrintStream out;
@@ -124,7 +131,8 @@ public final class DemoRun implements AutoCloseable {
     long t = System.nanoTime();
     simVertx = Vertx.vertx();
     SimOptions simOptions = new SimOptions().port(0).apiKey(secret()).webhookHmacKey(webhookKey)
-        .latency(SimOptions.ANY_MODEL, options.latencyMin(), options.latencyMax()).seed(options.seed());
+        .latency(SimOptions.ANY_MODEL, options.latencyMin(), options.latencyMax()).seed(options.seed())
+        .rateLimit(CREATE_LIMIT, CREATE_WINDOW);
     sim = await(KieSimulator.start(simVertx, simOptions), "the Kie.ai simulator");
     apiKey = simOptions.apiKeys().get(0);
     createLimit = simOptions.rateLimitCount() + " per " + DemoSummary.seconds(simOptions.rateLimitWindow());
@@ -167,6 +175,8 @@ public final class DemoRun implements AutoCloseable {
     long expected = (options.latencyMin().toMillis() + options.latencyMax().toMillis()) / 2;
     env.put("WORKER_EXPECTED_DURATION", Math.max(100, expected) + "ms");
     env.put("WORKER_POLL_MIN_GAP", "500ms");
+    env.put("WORKER_CREATE_RATE_LIMIT", Integer.toString(CREATE_LIMIT));
+    env.put("WORKER_CREATE_RATE_WINDOW", CREATE_WINDOW.toMillis() + "ms");
     env.put("WORKER_COMMIT_INTERVAL", "500ms");
     env.put("WORKER_SHUTDOWN_TIMEOUT", "10s");
     if (options.store() != null) {
@@ -212,16 +222,21 @@ public final class DemoRun implements AutoCloseable {
     producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     for (DemoRequest request : sample) {
       long sentAt = System.nanoTime();
+      long sentAtMillis = System.currentTimeMillis();
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(REQUESTS, request.key(), request.value());
       record.headers().add(new RecordHeader("x-demo", "kie-worker demo".getBytes()));
       RecordMetadata where = await(producer.send(record), "producing " + request.key(), STEP_TIMEOUT);
       String id = request.requestId() != null ? request.requestId()
           : REQUESTS + "-" + where.partition() + "-" + where.offset();
-      tally.sent(request, id, sentAt);
+      tally.sent(request, id, sentAt, sentAtMillis);
     }
     long valid = sample.stream().filter(DemoRequest::valid).count();
+    long large = sample.stream().filter(r -> DemoSample.LARGE_TENANT.equals(r.tenant())).count();
+    long small = sample.stream().filter(r -> DemoSample.SMALL_TENANT.equals(r.tenant())).count();
     out.printf("%nProduced %d requests to %s: %d valid (every model, legacy endpoint, inline images, "
-        + "one scripted 5xx failure), %d invalid.%n%n", sample.size(), REQUESTS, valid, sample.size() - valid);
+        + "one scripted 5xx failure), %d invalid; tenants %s (%d) and %s (%d)%s.%n%n", sample.size(), REQUESTS,
+        valid, sample.size() - valid, DemoSample.LARGE_TENANT, large, DemoSample.SMALL_TENANT, small,
+        sample.stream().anyMatch(DemoRequest::highPriority) ? ", the last one high priority" : "");
     out.println(DemoSummary.progressHeader());
   }
 

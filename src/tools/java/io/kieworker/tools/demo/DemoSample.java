@@ -15,7 +15,10 @@ import javax.imageio.ImageIO;
 /**
  * The requests the demo sends. The first {@link #SCENARIOS} cover every model, the legacy endpoint,
  * an inline image, a scripted failure and invalid input, so even a small sample shows each path;
- * larger samples add plain valid requests, cycling through the models.
+ * larger samples add plain valid requests, cycling through the models. Requests come from two
+ * tenants: {@link #LARGE_TENANT} sends the scenarios and most of the rest, {@link #SMALL_TENANT}
+ * every third added request; in a sample larger than the scenarios the last request is
+ * {@code high} priority, sent behind everything else.
  */
 public final class DemoSample {
   public static final String EDIT_SOURCE = "https://picsum.photos/id/1080/512/512.jpg";
@@ -24,6 +27,9 @@ public final class DemoSample {
   private static final String[] SUBJECTS = {"a banana surfing a wave", "a banana astronaut on the moon",
       "a watercolor banana bouquet", "a banana-shaped lighthouse at dusk", "a pixel-art banana knight",
       "a banana café on a rainy street", "a neon banana skyline", "a banana origami crane"};
+
+  public static final String LARGE_TENANT = "acme";
+  public static final String SMALL_TENANT = "beta";
 
   private DemoSample() {}
 
@@ -35,8 +41,11 @@ public final class DemoSample {
       throw new IllegalArgumentException("the sample needs at least one request: " + size);
     }
     List<DemoRequest> all = new ArrayList<>(scenarios());
-    for (int i = all.size(); i < size; i++) {
+    for (int i = all.size(); i < size - 1; i++) {
       all.add(filler(i + 1));
+    }
+    if (size > all.size()) {
+      all.add(urgent(size));
     }
     return List.copyOf(all.subList(0, size));
   }
@@ -77,7 +86,14 @@ public final class DemoSample {
     if (model.equals("google/nano-banana-edit")) {
       input.put("image_urls", new JsonArray().add(EDIT_SOURCE));
     }
-    return market(n, model, "text", input, Expected.SUCCEEDED);
+    String tenant = n % 3 == 0 ? SMALL_TENANT : LARGE_TENANT;
+    return market(n, model, "text", input, Expected.SUCCEEDED, tenant, null);
+  }
+
+  /** The large tenant's high-priority request, produced after the rest: it overtakes whatever waits. */
+  private static DemoRequest urgent(int n) {
+    return market(n, "google/nano-banana", "high priority", input("an urgent banana #" + n), Expected.SUCCEEDED,
+        LARGE_TENANT, "high");
   }
 
   private static JsonObject input(String prompt) {
@@ -85,23 +101,38 @@ public final class DemoSample {
   }
 
   private static DemoRequest market(int n, String model, String kind, JsonObject input, Expected expected) {
+    return market(n, model, kind, input, expected, LARGE_TENANT, null);
+  }
+
+  private static DemoRequest market(int n, String model, String kind, JsonObject input, Expected expected,
+      String tenant, String priority) {
     String id = id(n);
     JsonObject request = new JsonObject().put("requestId", id).put("model", model).put("input", input)
         .put("metadata", new JsonObject().put("source", "demo").put("scenario", kind));
-    return DemoRequest.json(id, model, kind, request.encode(), expected);
+    return DemoRequest.json(id, model, kind, queued(request, tenant, priority).encode(), expected, tenant, priority);
   }
 
   private static DemoRequest legacy(int n, String model, String kind, JsonObject input, Expected expected) {
     String id = id(n);
     JsonObject request = new JsonObject().put("requestId", id).put("model", model).put("endpoint", "legacy")
         .put("input", input).put("metadata", new JsonObject().put("source", "demo").put("scenario", kind));
-    return DemoRequest.json(id, model, kind, request.encode(), expected);
+    return DemoRequest.json(id, model, kind, queued(request, LARGE_TENANT, null).encode(), expected,
+        LARGE_TENANT, null);
+  }
+
+  /** The create queue's optional fields: whose request it is and, when not normal, its priority. */
+  private static JsonObject queued(JsonObject request, String tenant, String priority) {
+    request.put("tenant", tenant);
+    if (priority != null) {
+      request.put("priority", priority);
+    }
+    return request;
   }
 
   /** Not JSON at all (and not UTF-8): the worker rejects it under its fallback id. */
   private static DemoRequest unparseable(int n) {
     byte[] junk = {(byte) 0xff, 0x00, '{', '"', 'o', 'o', 'p', 's'};
-    return new DemoRequest(null, id(n), "(none)", "unparseable", junk, Expected.REJECTED);
+    return new DemoRequest(null, id(n), "(none)", "unparseable", junk, Expected.REJECTED, null, null);
   }
 
   private static String id(int n) {

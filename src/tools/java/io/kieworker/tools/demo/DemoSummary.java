@@ -66,6 +66,8 @@ public final class DemoSummary {
     out.println();
     printModels(out);
     out.println();
+    printQueue(out);
+    out.println();
     printFigures(out);
   }
 
@@ -88,6 +90,33 @@ public final class DemoSummary {
       out.printf(row, model, sent.size(), count(arrivals, "SUCCEEDED"), count(arrivals, "FAILED"),
           count(arrivals, "REJECTED"), percentile(latencies, 50), percentile(latencies, 95));
     });
+  }
+
+  /** Per tenant the wait for a create (produced → create started), then what the high-priority request overtook. */
+  private void printQueue(PrintStream out) {
+    String row = "  %-10s  %8s  %7s  %14s  %14s%n";
+    out.printf(row, "tenant", "requests", "created", "queue wait p50", "queue wait max");
+    Map<String, List<Arrival>> byTenant = new java.util.TreeMap<>();
+    tally.arrivals().stream().filter(a -> a.sent().request().tenant() != null)
+        .forEach(a -> byTenant.computeIfAbsent(a.sent().request().tenant(), t -> new java.util.ArrayList<>()).add(a));
+    byTenant.forEach((tenant, arrivals) -> {
+      List<Long> waits = arrivals.stream().map(Arrival::queueWaitMillis).filter(w -> w >= 0).sorted().toList();
+      out.printf(row, tenant, arrivals.size(), waits.size(), percentile(waits, 50), percentile(waits, 100));
+    });
+    tally.arrivals().stream().filter(a -> a.sent().request().highPriority() && a.submittedAt() != null)
+        .forEach(high -> out.printf("  high priority: %s was produced after %d requests and created before %d of them "
+                + "(queue wait %s)%n", high.sent().requestId(), producedBefore(high).size(), overtaken(high),
+            seconds(high.queueWaitMillis())));
+  }
+
+  private List<Arrival> producedBefore(Arrival a) {
+    return tally.arrivals().stream().filter(o -> o.sent().sentAtNanos() < a.sent().sentAtNanos()).toList();
+  }
+
+  /** Requests produced before {@code a} whose create started after its own. */
+  long overtaken(Arrival a) {
+    return producedBefore(a).stream().filter(o -> o.submittedAt() != null && o.submittedAt().isAfter(a.submittedAt()))
+        .count();
   }
 
   private void printFigures(PrintStream out) {

@@ -3,6 +3,7 @@ package io.kieworker.tools.demo;
 import io.kieworker.tools.demo.DemoRequest.Expected;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,14 +17,22 @@ import java.util.Optional;
  */
 public final class DemoTally {
 
-  /** A request as it went out: {@code requestId} is the id its result must carry. */
-  public record Sent(DemoRequest request, String requestId, long sentAtNanos) {}
+  /**
+   * A request as it went out: {@code requestId} is the id its result must carry; {@code sentAtMillis}
+   * is wall-clock time, comparable with the worker's {@code timings}.
+   */
+  public record Sent(DemoRequest request, String requestId, long sentAtNanos, long sentAtMillis) {}
 
-  /** The first result seen for a request. */
+  /** The first result seen for a request; {@code submittedAt} = its create started (null: none did). */
   public record Arrival(Sent sent, String status, String model, int attempts, String errorCode,
-                        Double credits, long latencyMillis, String stored) {
+                        Double credits, long latencyMillis, String stored, Instant submittedAt) {
     public boolean asScripted() {
       return status.equals(sent.request().expected().name());
+    }
+
+    /** Produced → create started, in ms; -1 when no create started (rejected). */
+    public long queueWaitMillis() {
+      return submittedAt == null ? -1 : Math.max(0, submittedAt.toEpochMilli() - sent.sentAtMillis());
     }
   }
 
@@ -32,8 +41,8 @@ public final class DemoTally {
   private final List<String> unknown = new ArrayList<>();
   private int duplicates;
 
-  void sent(DemoRequest request, String requestId, long sentAtNanos) {
-    sent.put(requestId, new Sent(request, requestId, sentAtNanos));
+  void sent(DemoRequest request, String requestId, long sentAtNanos, long sentAtMillis) {
+    sent.put(requestId, new Sent(request, requestId, sentAtNanos, sentAtMillis));
   }
 
   /** Records one result value; returns the new arrival, or empty for a duplicate or an unknown id. */
@@ -55,9 +64,15 @@ public final class DemoTally {
         Optional.ofNullable(result.getString("model")).orElse(request.request().model()),
         result.getInteger("attempts", 0),
         error == null ? null : error.getString("code"), credits == null ? null : credits.doubleValue(),
-        (receivedAtNanos - request.sentAtNanos()) / 1_000_000, stored(result));
+        (receivedAtNanos - request.sentAtNanos()) / 1_000_000, stored(result), submittedAt(result));
     arrived.put(id, arrival);
     return Optional.of(arrival);
+  }
+
+  private static Instant submittedAt(JsonObject result) {
+    JsonObject timings = result.getJsonObject("timings");
+    String at = timings == null ? null : timings.getString("submittedAt");
+    return at == null ? null : Instant.parse(at);
   }
 
   /** The first stored URL, "storeError CODE", or null when the result has neither (store off, not SUCCEEDED). */

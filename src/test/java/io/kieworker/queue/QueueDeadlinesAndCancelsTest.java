@@ -114,11 +114,13 @@ class QueueDeadlinesAndCancelsTest {
   }
 
   @Test
-  void aCancelOnceTheCreateStartedGetsTheNormalResultAndOneForAnUnknownIdChangesNothing() {
+  void aCancelOnceTheCreateStartedGetsTheNormalResultAndAnUnknownOrInvalidOneChangesNothing() {
     try (WorkerHarness h = new WorkerHarness(1, QueueFixture.sim(203L))) {
       WorkerApp worker = h.startWorker(QueueFixture.env(Map.of()));
       h.send("k", QueueFixture.cancel("nobody-sent-this"));
       h.send("k", Req.of("after-ghost").json());
+      // Not a cancel: another action. Dead-lettered without a result; the request it names goes on.
+      h.send("k", new JsonObject().put("requestId", "after-ghost").put("action", "stop").encode());
       h.send("k", Req.of("slow-1", "[sim:latency=3s]").json());
       Awaitility.await("slow-1 created").atMost(WAIT).pollInterval(Duration.ofMillis(20))
           .until(() -> !QueueFixture.created(h.sim(), List.of("slow-1")).isEmpty());
@@ -139,7 +141,11 @@ class QueueDeadlinesAndCancelsTest {
       Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
           .until(() -> h.resultsFor("slow-1").size() == 1 && h.results().size() == 2);
       assertThat(h.resultsFor("nobody-sent-this")).isEmpty();
-      assertThat(h.deadLetters()).isEmpty();
+      assertThat(h.resultsFor("after-ghost")).hasSize(1);
+      Awaitility.await("the invalid cancel dead-lettered").atMost(WAIT).until(() -> h.deadLetters().size() == 1);
+      assertThat(header(h.deadLetters().get(0), "dlq.reason")).isEqualTo("INVALID");
+      assertThat(metric(QueueFixture.scrape(worker.httpPort()), "kie_worker_cancels_total", "outcome=\"rejected\""))
+          .isEqualTo(1.0);
       assertThat(h.sim().counters().createsAccepted()).isEqualTo(2);
     }
   }

@@ -12,6 +12,7 @@ import io.kieworker.worker.WorkerApp;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -90,6 +91,31 @@ class QueueOrderTest {
           .as("acme creates before the default tenant's request (%d had started when it was produced)", beforeDefault)
           .isLessThanOrEqualTo(beforeDefault + ONE_WINDOW);
       assertThat(results.get("beta-1").getJsonObject("metadata").getString("tenant")).isEqualTo("beta");
+    }
+  }
+
+  @Test
+  void tenantWeightsShareTheCreatesWhileBothTenantsHaveABacklog() {
+    try (WorkerHarness h = new WorkerHarness(1, QueueFixture.sim(103L))) {
+      h.startWorker(QueueFixture.env(Map.of("WORKER_TENANT_WEIGHTS", "acme=3,beta=1")));
+      List<String> all = new ArrayList<>();
+      for (String tenant : List.of("acme", "beta")) {
+        for (int i = 0; i < 80; i++) {
+          String id = tenant + "-" + i;
+          h.send("shared", Req.of(id).tenant(tenant).json());
+          all.add(id);
+        }
+      }
+
+      Map<String, JsonObject> results = h.awaitResultsFor(all, DRAIN);
+      assertThat(h.duplicates()).isZero();
+      List<String> order = all.stream()
+          .sorted(Comparator.comparing((String id) -> QueueFixture.submittedAt(results.get(id)))).toList();
+      int firstBeta = order.indexOf(order.stream().filter(id -> id.startsWith("beta-")).findFirst().orElseThrow());
+      // 40 creates from beta's first one on: both tenants still have a backlog, 3 acme per beta.
+      List<String> shared = order.subList(firstBeta, firstBeta + 40);
+      long acme = shared.stream().filter(id -> id.startsWith("acme-")).count();
+      assertThat(acme).as("acme's creates among 40 while both wait: " + shared).isBetween(27L, 33L);
     }
   }
 

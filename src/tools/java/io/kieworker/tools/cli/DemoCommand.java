@@ -18,8 +18,10 @@ import picocli.CommandLine.Option;
     description = {"Runs the whole pipeline on this machine: no Kafka install, no API key.",
         "Starts an embedded Kafka broker (KRaft), the Kie.ai simulator and a worker in",
         "this JVM, produces a sample of requests (every model, the legacy endpoint,",
-        "inline images, a scripted failure, invalid input), prints each result as it",
-        "arrives, then a summary, and stops everything. Exit status: 0 when every",
+        "inline images, a scripted failure, invalid input; two tenants and a high-",
+        "priority request last), prints each result as it arrives, then a summary",
+        "(with each tenant's queue wait and what the high-priority request",
+        "overtook), and stops everything. Exit status: 0 when every",
         "request got exactly one result, as scripted; 1 otherwise or on timeout;",
         "2 on bad options."})
 public final class DemoCommand implements Callable<Integer> {

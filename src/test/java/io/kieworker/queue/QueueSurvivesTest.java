@@ -142,9 +142,6 @@ class QueueSurvivesTest {
         if (first.alive()) {
           first.kill9();
         }
-        for (WorkerApp app : apps) {
-          h.stopWorker(app);
-        }
       }
     }
   }

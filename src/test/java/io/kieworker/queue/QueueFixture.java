@@ -36,7 +36,8 @@ final class QueueFixture {
   static final String MODEL = "google/nano-banana";
 
   private static final Pattern MARKER = Pattern.compile("\\[id:([^\\]]+)]");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
 
   private QueueFixture() {}
 

@@ -19,6 +19,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issue 10's order of creates, black-box: one partition, a 200-request backlog at 10 creates per
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaBroker.class)
 @Tag("slow")
 class QueueOrderTest {
+  private static final Logger LOG = LoggerFactory.getLogger(QueueOrderTest.class);
   private static final int BACKLOG = 200;
   private static final Duration DRAIN = Duration.ofSeconds(90);
 
@@ -51,6 +54,8 @@ class QueueOrderTest {
       assertThat(h.sim().counters().createsAccepted()).isEqualTo(BACKLOG + 1);
       assertThat(createdWhenSent).as("the backlog was still waiting when the high request came")
           .isLessThan(BACKLOG / 2);
+      LOG.info("high after a backlog: {} creates when it was produced, {} backlog creates started before it",
+          createdWhenSent, startedBefore(results, backlog, "urgent"));
       assertThat(startedBefore(results, backlog, "urgent"))
           .as("backlog creates started before the high one (%d had started when it was produced)", createdWhenSent)
           .isLessThanOrEqualTo(createdWhenSent + ONE_WINDOW);
@@ -84,6 +89,8 @@ class QueueOrderTest {
       assertThat(h.duplicates()).isZero();
       assertThat(QueueFixture.createdTwice(h.sim())).isEmpty();
       assertThat(beforeDefault).as("the backlog was still waiting").isLessThan(BACKLOG / 2);
+      LOG.info("tenants: beta {} created when sent / {} before it; default {} / {}", beforeBeta,
+          startedBefore(results, backlog, "beta-1"), beforeDefault, startedBefore(results, backlog, "anon-1"));
       assertThat(startedBefore(results, backlog, "beta-1"))
           .as("acme creates before beta's single request (%d had started when it was produced)", beforeBeta)
           .isLessThanOrEqualTo(beforeBeta + ONE_WINDOW);
@@ -115,6 +122,7 @@ class QueueOrderTest {
       // 40 creates from beta's first one on: both tenants still have a backlog, 3 acme per beta.
       List<String> shared = order.subList(firstBeta, firstBeta + 40);
       long acme = shared.stream().filter(id -> id.startsWith("acme-")).count();
+      LOG.info("weights acme=3,beta=1: {} of 40 creates were acme's", acme);
       assertThat(acme).as("acme's creates among 40 while both wait: " + shared).isBetween(27L, 33L);
     }
   }

@@ -109,7 +109,8 @@ class QueueSurvivesTest {
         Awaitility.await("the rebalance gave the new instance a partition").atMost(Duration.ofSeconds(60))
             .until(() -> owned(second).size() == 1 && owned(apps.get(0)).size() == 1);
         List<String> tail = List.of("p0-98", "p0-99", "p1-98", "p1-99");
-        assertThat(QueueFixture.created(h.sim(), tail)).as("the backlog's tail still waits").isEmpty();
+        assertThat(QueueFixture.created(h.sim(), tail)).as("the backlog's tail still waits; created: %s",
+            createOrder(h)).isEmpty();
         cancel(h, keys, 98, 100);
         long createdWhenHi2Sent = h.sim().counters().createsAccepted();
         send(h, keys[0], "hi-2", Req.of("hi-2").tenant("acme").priority("high"));
@@ -188,6 +189,12 @@ class QueueSurvivesTest {
       }
     });
     assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(sent);
+  }
+
+  /** The request ids in the order the simulator created them, with the create's time (for failures). */
+  private static String createOrder(WorkerHarness h) {
+    return h.sim().tasks().all().stream().sorted(java.util.Comparator.comparingLong(io.kieworker.sim.SimTask::createTime))
+        .map(t -> QueueFixture.idOf(t) + "@" + (t.createTime() % 100_000)).collect(Collectors.joining(" "));
   }
 
   private static JsonObject json(ConsumerRecord<String, byte[]> record) {

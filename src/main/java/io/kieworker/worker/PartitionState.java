@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -82,8 +83,12 @@ final class PartitionState {
   /** The highest commit position handed out for this partition, and the one the last sweep saw. */
   long lastCommitPosition = -1;
   long commitSeenBySweep = -1;
-  /** During replay: the latest ledger value per key (a tombstone removes the key). */
-  private Map<String, Replayed> replayed = new HashMap<>();
+  /**
+   * During replay: the latest ledger value per key (a tombstone removes the key), in the order the
+   * keys first appeared: a request's first record is its RELEASED one written at intake, so the
+   * restored create queue keeps the order the requests came in (first in, first out per tenant).
+   */
+  private Map<String, Replayed> replayed = new LinkedHashMap<>();
 
   PartitionState(int partition) {
     this.partition = partition;
@@ -116,7 +121,7 @@ final class PartitionState {
         callbacks.add(r);
       }
     });
-    replayed = new HashMap<>();
+    replayed = new LinkedHashMap<>();
     return callbacks;
   }
 

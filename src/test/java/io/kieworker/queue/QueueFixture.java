@@ -149,6 +149,25 @@ final class QueueFixture {
         .filter(at -> at != null && at.isBefore(limit)).count();
   }
 
+  /**
+   * The ids of {@code produced} (one tenant's requests in produce order) whose create started before
+   * more than {@code tolerance} of the requests produced ahead of them: first in, first out, give or
+   * take a create retried after a 429 (it goes again later) or two creates started in the same ms.
+   */
+  static List<String> outOfOrder(Map<String, JsonObject> results, List<String> produced, int tolerance) {
+    List<String> created = produced.stream().filter(id -> results.get(id) != null && submittedAt(results.get(id)) != null)
+        .toList();
+    List<String> out = new java.util.ArrayList<>();
+    for (int j = 0; j < created.size(); j++) {
+      Instant at = submittedAt(results.get(created.get(j)));
+      long overtaken = created.subList(0, j).stream().filter(id -> submittedAt(results.get(id)).isAfter(at)).count();
+      if (overtaken > tolerance) {
+        out.add(created.get(j) + " (before " + overtaken + " older)");
+      }
+    }
+    return out;
+  }
+
   static String status(JsonObject result) {
     return result.getString("status");
   }

@@ -38,7 +38,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Cancels are sent before the kill, while no worker runs, and after the rebalance.
  */
 @ExtendWith(KafkaBroker.class)
-@Tag("slow")
 class QueueSurvivesTest {
   private static final int PARTITIONS = 2;
   private static final int PER_PARTITION = 100;
@@ -49,6 +48,7 @@ class QueueSurvivesTest {
   private final List<String> backlog = new ArrayList<>();
 
   @Test
+  @Tag("slow")
   void prioritiesTenantsDeadlinesAndCancelsSurviveAKill9AndARebalance() throws Exception {
     try (WorkerHarness h = new WorkerHarness(PARTITIONS, QueueFixture.sim(301L))) {
       String[] keys = {keyOn(0), keyOn(1)};
@@ -139,11 +139,43 @@ class QueueSurvivesTest {
             .as("acme creates before beta's third request (%d had started when beta's were sent)", createdWhenBetaSent)
             .isLessThanOrEqualTo(createdWhenBetaSent + 2L * ONE_WINDOW);
         assertThat(submittedAt(results.get("low-0"))).as("low still created").isNotNull();
+        for (int p = 0; p < PARTITIONS; p++) {
+          String prefix = "p" + p + "-";
+          List<String> partition = backlog.stream().filter(id -> id.startsWith(prefix)).toList();
+          assertThat(QueueFixture.outOfOrder(results, partition, 3))
+              .as("acme's requests on partition %d created first in, first out across the kill and the rebalance", p)
+              .isEmpty();
+        }
       } finally {
         if (first.alive()) {
           first.kill9();
         }
       }
+    }
+  }
+
+  /** Issue 10 regression: a restarted queue must keep its order (the replay restored it in hash order). */
+  @Test
+  void aRestartedWorkerCreatesTheQueuedRequestsInTheOrderTheyCameIn() {
+    try (WorkerHarness h = new WorkerHarness(1, QueueFixture.sim(302L))) {
+      WorkerApp first = h.startWorker(QueueFixture.env(Map.of()));
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        ids.add("r-" + i);
+        h.send("acme", Req.of("r-" + i).tenant("acme").json());
+      }
+      QueueOrderTest.awaitCreates(h, QueueFixture.LIMIT);
+      h.stopWorker(first); // the queued ones stay in the ledger as RELEASED for the next owner
+      long createdByFirst = h.sim().counters().createsAccepted();
+      h.startWorker(QueueFixture.env(Map.of()));
+
+      Map<String, JsonObject> results = h.awaitResultsFor(ids, Duration.ofSeconds(60));
+
+      assertThat(createdByFirst).as("a queue was left to restore").isLessThan(40);
+      assertThat(QueueFixture.createdTwice(h.sim())).isEmpty();
+      assertThat(results.values()).allSatisfy(r -> assertThat(status(r)).isEqualTo("SUCCEEDED"));
+      assertThat(QueueFixture.outOfOrder(results, ids, 3)).as("created first in, first out after the restart; "
+          + "created: %s", createOrder(h)).isEmpty();
     }
   }
 

@@ -132,7 +132,11 @@ public final class PollPlan {
     }
     // Not capped by the maximum gap: the remaining durations bound it, and a cap would only add
     // reads to long tasks whose end is well predicted (a 30 s cap reads a 90 s task three times).
-    return Math.max(minGap, gap(remaining, 0, elapsed, price(model, now), minGap));
+    // But never past the longest duration learned (plus a maximum gap): a state's prediction
+    // rests on Kie.ai's timestamps, and those must not postpone a read to the deadline.
+    long[] learned = times.sorted(model);
+    long bound = learned.length == 0 ? maxGap : Math.max(maxGap, learned[learned.length - 1] - elapsed);
+    return Math.max(minGap, Math.min(bound, gap(remaining, 0, elapsed, price(model, now), minGap)));
   }
 
   /**

@@ -24,7 +24,8 @@ public final class ReadPrice {
   /** A hundred minimum gaps: past that a price thins nothing more, and a bound lets it recover soon. */
   private final double max;
   private double perSecond;
-  private double price;
+  /** Written on the event loop only; volatile for {@link #current()} (the metrics scrape). */
+  private volatile double price;
   private long windowStart;
   private int reads;
   private int heldBack;
@@ -61,6 +62,11 @@ public final class ReadPrice {
   /** The current price (ms), revised first if a window has passed. */
   public double at(long now) {
     revise(now);
+    return price;
+  }
+
+  /** The price as last revised, without revising it: for a gauge, from any thread. */
+  public double current() {
     return price;
   }
 

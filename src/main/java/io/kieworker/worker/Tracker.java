@@ -66,6 +66,9 @@ final class Tracker {
         config.worker().pollTargetLatency(), config.kie().callbacksEnabled(),
         () -> ThreadLocalRandom.current().nextDouble());
     this.budget = new PollBudget(config.worker().pollRate(), now);
+    metrics.gauge("kie_worker.poll.price", "Poll-only: the expected delay (ms) a status read must save to be spent; "
+        + "0 while reads are to spare, rising while this instance's share of WORKER_POLL_RATE runs short",
+        price::current);
     this.scheduler = new PollScheduler<>(vertx, budget, price,
         System::currentTimeMillis, task -> task.pollGeneration, this::poll, metrics::pollLateness);
   }

@@ -12,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,10 +108,10 @@ final class QueueFixture {
   /** Simulator tasks by the request id in their prompt marker, in create order. */
   static Map<String, List<SimTask>> creates(KieSimulator sim) {
     Map<String, List<SimTask>> byId = new HashMap<>();
-    sim.tasks().all().stream().sorted(java.util.Comparator.comparingLong(SimTask::createTime)).forEach(t -> {
+    sim.tasks().all().stream().sorted(Comparator.comparingLong(SimTask::createTime)).forEach(t -> {
       String id = idOf(t);
       if (id != null) {
-        byId.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(t);
+        byId.computeIfAbsent(id, k -> new ArrayList<>()).add(t);
       }
     });
     return byId;
@@ -157,7 +159,7 @@ final class QueueFixture {
   static List<String> outOfOrder(Map<String, JsonObject> results, List<String> produced, int tolerance) {
     List<String> created = produced.stream().filter(id -> results.get(id) != null && submittedAt(results.get(id)) != null)
         .toList();
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     for (int j = 0; j < created.size(); j++) {
       Instant at = submittedAt(results.get(created.get(j)));
       long overtaken = created.subList(0, j).stream().filter(id -> submittedAt(results.get(id)).isAfter(at)).count();

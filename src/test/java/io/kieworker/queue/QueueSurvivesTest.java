@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.chaos.WorkerProcess;
 import io.kieworker.queue.QueueFixture.Req;
+import io.kieworker.sim.SimTask;
 import io.kieworker.testing.KafkaBroker;
 import io.kieworker.testing.WorkerHarness;
 import io.kieworker.worker.WorkerApp;
@@ -18,18 +19,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The queue is in the ledger, not in a JVM: a backlog with priorities, two tenants, deadlines and
@@ -39,6 +45,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KafkaBroker.class)
 class QueueSurvivesTest {
+  private static final Logger LOG = LoggerFactory.getLogger(QueueSurvivesTest.class);
   private static final int PARTITIONS = 2;
   private static final int PER_PARTITION = 100;
 
@@ -117,6 +124,12 @@ class QueueSurvivesTest {
 
         Map<String, JsonObject> results = h.awaitResultsFor(sent, Duration.ofSeconds(120));
 
+        LOG.info("kill -9 and rebalance: {} created by the killed worker; backlog creates after the restart before"
+                + " hi-0 {}, hi-1 {}; before hi-2 {} (had {}); before beta-2 {} (had {}); duplicates {}", createdByFirst,
+            startedBetween(results, killedAt, submittedAt(results.get("hi-0"))),
+            startedBetween(results, killedAt, submittedAt(results.get("hi-1"))),
+            QueueFixture.startedBefore(results, backlog, "hi-2"), createdWhenHi2Sent,
+            QueueFixture.startedBefore(results, backlog, "beta-2"), createdWhenBetaSent, h.duplicates());
         // ---- every request ended once, as it should have ----
         assertThat(QueueFixture.createdTwice(h.sim())).as("request ids created twice").isEmpty();
         assertThat(QueueFixture.created(h.sim(), cancelled)).as("cancelled yet created").isEmpty();
@@ -154,7 +167,10 @@ class QueueSurvivesTest {
     }
   }
 
-  /** Issue 10 regression: a restarted queue must keep its order (the replay restored it in hash order). */
+  /**
+   * A queue waits committed, in the ledger (RELEASED, attempts 0); a restarted worker creates it in the
+   * order it came in (issue 10 regression: the ledger replay restored it in hash order).
+   */
   @Test
   void aRestartedWorkerCreatesTheQueuedRequestsInTheOrderTheyCameIn() {
     try (WorkerHarness h = new WorkerHarness(1, QueueFixture.sim(302L))) {
@@ -165,6 +181,13 @@ class QueueSurvivesTest {
         h.send("acme", Req.of("r-" + i).tenant("acme").json());
       }
       QueueOrderTest.awaitCreates(h, QueueFixture.LIMIT);
+      // Accepted requests wait in the ledger, not in uncommitted offsets: the whole backlog is committed.
+      Awaitility.await("the backlog's offsets committed while it waits").atMost(Duration.ofSeconds(10))
+          .until(() -> committed(h, 0) == 60);
+      assertThat(QueueFixture.created(h.sim(), List.of("r-59"))).as("the last one still queued").isEmpty();
+      JsonObject queued = new JsonObject(KafkaBroker.latestValue(h.ledger, 0, "r-59"));
+      assertThat(queued.getString("type")).isEqualTo("RELEASED");
+      assertThat(queued.getInteger("attempts")).isZero();
       h.stopWorker(first); // the queued ones stay in the ledger as RELEASED for the next owner
       long createdByFirst = h.sim().counters().createsAccepted();
       h.startWorker(QueueFixture.env(Map.of()));
@@ -177,6 +200,14 @@ class QueueSurvivesTest {
       assertThat(QueueFixture.outOfOrder(results, ids, 3)).as("created first in, first out after the restart; "
           + "created: %s", createOrder(h)).isEmpty();
     }
+  }
+
+  /** The group's committed offset of request partition {@code partition} (-1 when none). */
+  private static long committed(WorkerHarness h, int partition) throws Exception {
+    var offsets = KafkaBroker.admin().listConsumerGroupOffsets(h.group).partitionsToOffsetAndMetadata()
+        .get(10, TimeUnit.SECONDS);
+    var offset = offsets.get(new TopicPartition(h.requests, partition));
+    return offset == null ? -1 : offset.offset();
   }
 
   private void send(WorkerHarness h, String key, String id, Req req) {
@@ -225,7 +256,7 @@ class QueueSurvivesTest {
 
   /** The request ids in the order the simulator created them, with the create's time (for failures). */
   private static String createOrder(WorkerHarness h) {
-    return h.sim().tasks().all().stream().sorted(java.util.Comparator.comparingLong(io.kieworker.sim.SimTask::createTime))
+    return h.sim().tasks().all().stream().sorted(Comparator.comparingLong(SimTask::createTime))
         .map(t -> QueueFixture.idOf(t) + "@" + (t.createTime() % 100_000)).collect(Collectors.joining(" "));
   }
 

@@ -13,8 +13,10 @@ import java.util.function.ToIntFunction;
  * The requests waiting for a create slot, in the order they should get one:
  * <ol>
  *   <li>the highest <em>effective</em> priority first, where a level's effective priority rises one
- *       step for every {@code agingStep} its oldest request has waited (a {@code low} request waiting
- *       two steps competes as {@code high}: lower priorities are delayed, never starved);</li>
+ *       step for every {@code agingStep} its oldest request has waited, without a ceiling (a
+ *       {@code low} request waiting two steps competes as a fresh {@code high}; a level goes first
+ *       once its oldest request has waited one step longer per level than the oldest above it, so a
+ *       backlog above that never drains cannot hold it back: delayed, never starved);</li>
  *   <li>within a level, tenants take turns in proportion to their weights (stride scheduling: each
  *       pick advances the tenant's pass by 1/weight; a tenant that was idle joins at the current
  *       pass, so it neither jumps the queue nor waits behind another's backlog);</li>
@@ -158,16 +160,20 @@ public final class CreateQueue<T> {
     return counts;
   }
 
-  /** The non-empty level with the best effective priority; ties go to the higher base priority. */
+  /**
+   * The non-empty level with the best effective priority; ties go to the higher base priority. No
+   * floor at {@code high}: with one, an aged level could only tie with a higher one that has aged a
+   * step too, and lose the tie, for as long as that level's backlog stays a step old.
+   */
   private Level<T> nextLevel(long now) {
     Level<T> best = null;
-    long bestRank = Long.MAX_VALUE;
+    double bestRank = Double.MAX_VALUE;
     for (int i = 0; i < levels.size(); i++) {
       Level<T> level = levels.get(i);
       if (level.size == 0) {
         continue;
       }
-      long rank = Math.max(0, i - oldestWait(level, now) / agingStepMillis);
+      double rank = i - (double) oldestWait(level, now) / agingStepMillis;
       if (rank < bestRank) {
         best = level;
         bestRank = rank;

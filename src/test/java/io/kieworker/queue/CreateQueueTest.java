@@ -65,6 +65,30 @@ class CreateQueueTest {
   }
 
   @Test
+  void lowIsNotStarvedByANormalBacklogThatKeepsGrowing() {
+    CreateQueue<String> q = queue();
+    for (int i = 0; i < 200; i++) {
+      q.addLast("old" + i, Priority.NORMAL, "t", 0);
+    }
+    long start = 2 * STEP; // the normal backlog's oldest has waited two steps, and it never catches up:
+    q.addLast("low", Priority.LOW, "t", start);
+    int n = 0;
+    for (long now = start; now < start + 10 * STEP; now += 1000) { // 3 normal arrivals per 2 creates
+      for (int k = 0; k < 3; k++) {
+        q.addLast("new" + n++, Priority.NORMAL, "t", now);
+      }
+      for (int k = 0; k < 2; k++) {
+        if (q.poll(now).item().equals("low")) {
+          // Its level is due once its wait exceeds the normal head's by a step: about 5 minutes here.
+          assertThat(now - start).isBetween(2 * STEP, 8 * STEP);
+          return;
+        }
+      }
+    }
+    throw new AssertionError("low starved behind a normal backlog whose oldest waited over a step for 10 steps");
+  }
+
+  @Test
   void aSmallTenantWaitsAboutOneRoundNotBehindABacklog() {
     CreateQueue<String> q = queue();
     for (int i = 0; i < 200; i++) {

@@ -3,6 +3,7 @@ package io.kieworker.queue;
 import static io.kieworker.queue.QueueFixture.ONE_WINDOW;
 import static io.kieworker.queue.QueueFixture.startedBefore;
 import static io.kieworker.queue.QueueFixture.status;
+import static io.kieworker.queue.QueueFixture.submittedAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.queue.QueueFixture.Req;
@@ -13,8 +14,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -125,6 +128,51 @@ class QueueOrderTest {
       LOG.info("weights acme=3,beta=1: {} of 40 creates were acme's", acme);
       assertThat(acme).as("acme's creates among 40 while both wait: " + shared).isBetween(27L, 33L);
     }
+  }
+
+  @Test
+  void aLowPriorityRequestIsAgedPastANormalBacklogThatKeepsGrowingNotStarved() throws Exception {
+    try (WorkerHarness h = new WorkerHarness(1, QueueFixture.sim(104L))) {
+      // Aging of 1 s. 30 normal requests at once, then 15 a second for 8 s against 10 creates a second:
+      // the normal backlog's oldest request is always over a step old. The low request comes 2 s in.
+      h.startWorker(QueueFixture.env(Map.of("WORKER_PRIORITY_AGING", "1s")));
+      List<String> normal = new ArrayList<>();
+      Map<String, Long> producedAt = new HashMap<>();
+      for (int i = 0; i < 30; i++) {
+        normal.add(sendTimed(h, "n-" + i, Req.of("n-" + i).tenant("acme"), producedAt));
+      }
+      long begin = System.nanoTime();
+      for (int i = 30; i < 150; i++) {
+        long due = begin + (i - 30) * 1_000_000_000L / 15;
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, due - System.nanoTime())); // the test's own thread, pacing sends
+        normal.add(sendTimed(h, "n-" + i, Req.of("n-" + i).tenant("acme"), producedAt));
+        if (i == 60) {
+          sendTimed(h, "patient", Req.of("patient").tenant("acme").priority("low"), producedAt);
+        }
+      }
+      List<String> all = new ArrayList<>(normal);
+      all.add("patient");
+
+      Map<String, JsonObject> results = h.awaitResultsFor(all, DRAIN);
+      assertThat(results.values()).allSatisfy(r -> assertThat(status(r)).isEqualTo("SUCCEEDED"));
+      long lowAt = producedAt.get("patient");
+      // Any aging that lets "low waiting 2 steps compete as high" creates it before normal requests
+      // produced 3 steps after it; without (or with a ceiling at high) it waits for the whole backlog.
+      List<String> muchYounger = normal.stream().filter(id -> producedAt.get(id) > lowAt + 3_000).toList();
+      long overtook = muchYounger.stream().filter(id -> submittedAt(results.get(id)).isBefore(submittedAt(results.get("patient"))))
+          .count();
+      LOG.info("aging: {} normal requests produced 3 s after the low one, {} of them created before it",
+          muchYounger.size(), overtook);
+      assertThat(muchYounger).as("the stream outlasted three aging steps").hasSizeGreaterThan(20);
+      assertThat(overtook).as("normal requests produced 3 aging steps after the low one yet created before it")
+          .isLessThanOrEqualTo(2);
+    }
+  }
+
+  private static String sendTimed(WorkerHarness h, String id, Req req, Map<String, Long> producedAt) {
+    producedAt.put(id, System.currentTimeMillis());
+    h.send("acme", req.json());
+    return id;
   }
 
   /** {@link #BACKLOG} normal requests of one tenant under one key; returns their ids in order. */

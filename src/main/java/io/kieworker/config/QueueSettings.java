@@ -21,9 +21,9 @@ import java.util.Map;
  */
 public record QueueSettings(Duration maxQueueTime, Map<String, Integer> tenantWeights, Duration priorityAging,
     int tenantLabels, long maxPendingBytes) {
-  /** The declared defaults (no queue time limit, every tenant weight 1, 60 s aging, 10 labels, 256 MiB). */
+  /** The declared defaults (no queue time limit, every tenant weight 1, 5 min aging, 10 labels, 256 MiB). */
   public static final QueueSettings DEFAULTS =
-      new QueueSettings(null, Map.of(), Duration.ofSeconds(60), 10, 256L * 1024 * 1024);
+      new QueueSettings(null, Map.of(), Duration.ofMinutes(5), 10, 256L * 1024 * 1024);
 
   public QueueSettings {
     tenantWeights = tenantWeights == null ? Map.of()

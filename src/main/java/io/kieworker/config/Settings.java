@@ -141,9 +141,10 @@ public final class Settings {
   public static final Setting<java.util.Map<String, Integer>> TENANT_WEIGHTS = add("worker.tenantWeights",
       "WORKER_TENANT_WEIGHTS", null, "tenant=weight,…", "shares of creates between tenants within a priority, "
           + "weights 1–100 (e.g. acme=3,beta=1); unset or unlisted = 1", TenantWeights.parser());
-  public static final Setting<Duration> PRIORITY_AGING = add("worker.priorityAging", "WORKER_PRIORITY_AGING", "60s",
-      "duration", "a queued priority counts one step higher per such wait of its oldest request (low waiting "
-          + "twice this competes as high)", duration(true));
+  public static final Setting<Duration> PRIORITY_AGING = add("worker.priorityAging", "WORKER_PRIORITY_AGING", "5m",
+      "duration", "a queued priority counts one step higher per such wait of its oldest request: high goes "
+          + "before normal requests queued up to this long before it; low waiting twice this competes as a fresh "
+          + "high", duration(true));
   public static final Setting<Integer> TENANT_LABELS = add("worker.tenantLabels", "WORKER_TENANT_LABELS", "10",
       "integer ≥ 1", "tenants (most queued first) with their own metric label; the rest are counted as other",
       intIn(1, Integer.MAX_VALUE));

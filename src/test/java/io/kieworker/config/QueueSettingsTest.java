@@ -41,7 +41,7 @@ class QueueSettingsTest {
     assertThat(queue).isEqualTo(QueueSettings.DEFAULTS);
     assertThat(queue.maxQueueTime()).isNull();
     assertThat(queue.tenantWeights()).isEmpty();
-    assertThat(queue.priorityAging()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(queue.priorityAging()).isEqualTo(Duration.ofMinutes(5));
     assertThat(queue.tenantLabels()).isEqualTo(10);
     assertThat(queue.maxPendingBytes()).isEqualTo(256L * 1024 * 1024);
     assertThat(queue.weightOf("anyone")).isEqualTo(1);

@@ -20,10 +20,14 @@ final class CpuMeter {
   private final Set<Long> before = new HashSet<>();
   private final Map<Long, Long> cpuAtStart = new HashMap<>();
   private long processStart;
+  private long gcMillisStart;
+  private long jitMillisStart;
 
   /** Snapshots the process CPU time and the threads that already exist. */
   CpuMeter start() {
     processStart = processCpuNanos();
+    gcMillisStart = gcMillis();
+    jitMillisStart = jitMillis();
     for (long id : threads.getAllThreadIds()) {
       before.add(id);
       cpuAtStart.put(id, Math.max(threads.getThreadCpuTime(id), 0));
@@ -80,6 +84,29 @@ final class CpuMeter {
       }
     }
     return found;
+  }
+
+  /** Collection time of all collectors since {@link #start()} (elapsed, not CPU; GC threads are not Java threads). */
+  long gcMillisSinceStart() {
+    return gcMillis() - gcMillisStart;
+  }
+
+  /** Approximate time the JIT compilers spent since {@link #start()} (their threads are not listed either). */
+  long jitMillisSinceStart() {
+    return jitMillis() - jitMillisStart;
+  }
+
+  private static long gcMillis() {
+    long sum = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(gc.getCollectionTime(), 0);
+    }
+    return sum;
+  }
+
+  private static long jitMillis() {
+    var jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   private static long processCpuNanos() {

@@ -3,6 +3,7 @@ package io.kieworker.tools.bench;
 import io.kieworker.config.ConfigLoader;
 import io.kieworker.sim.SimOptions;
 import io.kieworker.worker.WorkerApp;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -143,7 +144,9 @@ final class ThroughputBench {
     double loopMs = loop < 0 ? -1 : loop / 1e6 / n;
     options.out().printf("   CPU per request (worker phase): %.3f ms process (broker, simulator, bench clients and "
         + "worker share the process), %.3f ms the worker's event loop(s)%n", processMs, loopMs);
-    options.out().printf("   CPU by thread group over the worker phase: %s%n", cpu.topThreadGroups(8));
+    options.out().printf("   CPU by thread group over the worker phase: %s; besides: GC %d ms, JIT %d ms (%s)%n",
+        cpu.topThreadGroups(8), cpu.gcMillisSinceStart(), cpu.jitMillisSinceStart(),
+        ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList());
     report.figure(NAME, "cpu_ms_per_request", Bench.round(processMs, 3));
     report.figure(NAME, "worker_loop_cpu_ms_per_request", Bench.round(loopMs, 3));
   }

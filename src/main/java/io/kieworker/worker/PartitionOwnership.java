@@ -380,7 +380,6 @@ final class PartitionOwnership implements TaskOwnership {
     } else if (r.type() == LedgerRecord.Type.RELEASED) {
       // Queued at intake (attempts 0), or a released attempt never sent (restore did not count it);
       // queued once intake has caught up with the records produced before the assignment.
-      task.accepted = true;
       state.heldUntilCaughtUp.add(task);
     } else {
       submitter.ambiguous(task, "restored from a SUBMITTING record");

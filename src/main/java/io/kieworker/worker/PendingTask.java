@@ -93,8 +93,6 @@ public final class PendingTask {
   int bytes;
   /** Its acceptance into the ledger is being written (a hand-over waits for it). */
   boolean accepting;
-  /** Its acceptance is durable: it is in the create queue (or past it). */
-  boolean accepted;
   /** The offset of a cancel message that ended this task: committable once the CANCELLED result is durable. */
   Long cancelOffset;
 

@@ -212,7 +212,7 @@ final class RequestIntake {
   private void accept(PendingTask task) {
     task.accepting = true;
     LedgerRecord queued = task.toLedger(LedgerRecord.Type.RELEASED, instanceId, ownership.epoch(task.partition), null);
-    outcomes.writeLedgerWhileOwned(task, queued, () -> task.phase() == PendingTask.Phase.QUEUED && !task.accepted)
+    outcomes.writeLedgerWhileOwned(task, queued, () -> task.phase() == PendingTask.Phase.QUEUED)
         .onComplete(ar -> {
           task.accepting = false;
           if (!ownership.owns(task) || task.phase() != PendingTask.Phase.QUEUED) {
@@ -224,7 +224,6 @@ final class RequestIntake {
             }
             return;
           }
-          task.accepted = true;
           outcomes.durable(task);
           submitter.enqueue(task);
         });

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.sim.SimOptions;
 import io.kieworker.sim.SimTask;
+import io.kieworker.testing.CreateRates;
 import io.kieworker.testing.KafkaBroker;
 import io.kieworker.testing.WorkerHarness;
 import java.nio.charset.StandardCharsets;
@@ -45,14 +46,8 @@ class DemandShareKillTest {
     SimOptions sim = new SimOptions().rateLimit(LIMIT, WINDOW)
         .latency(SimOptions.ANY_MODEL, Duration.ofMillis(100), Duration.ofMillis(300)).seed(11L);
     Path logDir = Files.createTempDirectory("demand-kill");
-    Path overlay = logDir.resolve("overlay.yaml");
-    // Kafka's default session timeout (45 s) would make the kill cost 45 s before the group notices.
-    Files.writeString(overlay, """
-        kafka:
-          properties:
-            session.timeout.ms: "10000"
-            heartbeat.interval.ms: "1000"
-        """);
+    // A short session so the group gives the killed member's partitions away in seconds.
+    Path overlay = WorkerProcess.shortSessionOverlay(logDir, 10000);
     List<WorkerProcess> workers = new ArrayList<>();
     try (WorkerHarness h = new WorkerHarness(3, sim)) {
       Map<String, String> env = h.env(Map.of("WORKER_CREATE_RATE_LIMIT", Integer.toString(LIMIT),
@@ -84,7 +79,7 @@ class DemandShareKillTest {
 
       List<Long> after = h.sim().tasks().all().stream().map(SimTask::createTime).filter(t -> t >= killedAt)
           .sorted().toList();
-      double ratio = ratio(after, LIMIT * MEASURED_WINDOWS);
+      double ratio = CreateRates.ratio(after, LIMIT * MEASURED_WINDOWS, WINDOW, LIMIT);
       LOG.info("demand share across a kill -9: ratio {} after the hand-over ({} creates after the kill, {} in all,"
               + " {} answered 429)", String.format("%.3f", ratio), after.size(), h.sim().counters().createsAccepted(),
           h.sim().counters().rateLimited());
@@ -94,18 +89,5 @@ class DemandShareKillTest {
     } finally {
       workers.forEach(w -> w.terminate(Duration.ofSeconds(20)));
     }
-  }
-
-  /** Creates per window over {@code creates} creates from the first one a window after the first, over the limit. */
-  private static double ratio(List<Long> times, int creates) {
-    assertThat(times).isNotEmpty();
-    long warm = times.get(0) + WINDOW.toMillis();
-    int i0 = 0;
-    while (i0 < times.size() && times.get(i0) < warm) {
-      i0++;
-    }
-    int i1 = i0 + creates;
-    assertThat(i1).as("creates measured after the warm-up window").isLessThan(times.size());
-    return creates / (double) (times.get(i1) - times.get(i0)) * WINDOW.toMillis() / LIMIT;
   }
 }

@@ -41,14 +41,8 @@ class StoreCrashTest {
       env.put("LOG_FORMAT", "text");
       env.putAll(S3Server.awsEnv());
       Path dir = Files.createTempDirectory("store-crash-");
-      Path overlay = dir.resolve("overlay.yaml");
-      // A short session so the group gives the dead member's partition away in seconds.
-      Files.writeString(overlay, """
-          kafka:
-            properties:
-              session.timeout.ms: "6000"
-              heartbeat.interval.ms: "1000"
-          """);
+      // A short session so the group gives the killed member's partitions away in seconds.
+      Path overlay = WorkerProcess.shortSessionOverlay(dir, 6000);
       Map<String, String> crashing = new HashMap<>(env);
       crashing.put(StoreCrashHook.VARIABLE, "1");
       WorkerProcess first = WorkerProcess.start("store-crash-1", crashing, overlay, dir);

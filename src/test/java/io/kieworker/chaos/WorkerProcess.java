@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,19 @@ public final class WorkerProcess {
     this.log = log;
     this.process = process;
     process.onExit().thenRun(() -> exitedAt = System.currentTimeMillis());
+  }
+
+  /**
+   * A config overlay in {@code dir} with a short Kafka session, so the group gives a killed
+   * member's partitions away after {@code sessionMillis} instead of Kafka's default 45 s.
+   */
+  public static Path shortSessionOverlay(Path dir, int sessionMillis) throws IOException {
+    return Files.writeString(dir.resolve("overlay.yaml"), """
+        kafka:
+          properties:
+            session.timeout.ms: "%d"
+            heartbeat.interval.ms: "1000"
+        """.formatted(sessionMillis));
   }
 
   /** Starts {@code java -cp <this test's class path> io.kieworker.cli.Main run -c <config>}. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.sim.SimOptions;
 import io.kieworker.sim.SimTask;
+import io.kieworker.testing.CreateRates;
 import io.kieworker.testing.KafkaBroker;
 import io.kieworker.testing.WorkerHarness;
 import io.kieworker.worker.WorkerApp;
@@ -127,21 +128,8 @@ class GroupCreateRateTest {
     return h.sim().tasks().all().stream().map(SimTask::createTime).filter(t -> t >= from).sorted().toList();
   }
 
-  /**
-   * Creates per window over {@code creates} creates from the first one a window after the first,
-   * divided by the limit.
-   */
   private static double ratio(List<Long> times, int creates) {
-    assertThat(times).isNotEmpty();
     LOG.info("accepted creates at (ms after the first): {}", times.stream().map(t -> t - times.get(0)).toList());
-    long warm = times.get(0) + WINDOW.toMillis();
-    int i0 = 0;
-    while (i0 < times.size() && times.get(i0) < warm) {
-      i0++;
-    }
-    int i1 = i0 + creates;
-    assertThat(i1).as("creates measured after the warm-up window").isLessThan(times.size());
-    double millis = times.get(i1) - times.get(i0);
-    return creates / millis * WINDOW.toMillis() / LIMIT;
+    return CreateRates.ratio(times, creates, WINDOW, LIMIT);
   }
 }

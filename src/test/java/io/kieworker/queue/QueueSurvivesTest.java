@@ -60,14 +60,8 @@ class QueueSurvivesTest {
     try (WorkerHarness h = new WorkerHarness(PARTITIONS, QueueFixture.sim(301L))) {
       String[] keys = {keyOn(0), keyOn(1)};
       Path dir = Files.createTempDirectory("queue-survives-");
-      Path overlay = dir.resolve("overlay.yaml");
       // A short session so the group gives the killed member's partitions away in seconds.
-      Files.writeString(overlay, """
-          kafka:
-            properties:
-              session.timeout.ms: "6000"
-              heartbeat.interval.ms: "1000"
-          """);
+      Path overlay = WorkerProcess.shortSessionOverlay(dir, 6000);
       Map<String, String> env = new HashMap<>(h.env(QueueFixture.env(Map.of("LOG_FORMAT", "text"))));
       WorkerProcess first = WorkerProcess.start("queue-1", env, overlay, dir);
       List<WorkerApp> apps = new ArrayList<>();

@@ -172,7 +172,10 @@ class HostileUploadTest {
     @Test
     void uploadRefusedAsInvalidFailsAtOnceWithTheClassAndNothingPaid() {
       h.sim().script(SimEndpoint.UPLOAD_BASE64, ScriptedResponse.error(422).withMsg("fileName is not allowed"));
+      // One request at a time: two uploads in flight race for the one scripted 422 (their image
+      // hashes are computed in parallel), and the second would now and then get it.
       h.send("k", edit("upload-422", dataUri(image(8, 800))));
+      h.awaitResultsFor(List.of("upload-422"), Duration.ofSeconds(30));
       h.send("k", edit("after-upload-422", dataUri(image(9, 800))));
 
       Map<String, JsonObject> byId = h.awaitResultsFor(List.of("upload-422", "after-upload-422"), Duration.ofSeconds(30));

@@ -114,23 +114,23 @@ final class Finisher implements TaskOutcomes {
         });
   }
 
-  private void rememberTerminal(PendingTask task, ResultEvent published) {
+  private void rememberTerminal(PendingTask task, Outbox.Published published) {
     PartitionState state = ownership.state(task.partition);
     if (state != null && state.pending.get(task.requestId) == task) {
-      state.terminals.put(task.requestId, PartitionState.Terminal.of(published.toJson(), task.headers,
+      state.terminals.put(task.requestId, PartitionState.Terminal.ofEncoded(published.value(), task.headers,
           Instant.now(), task.sourceTopic, task.sourceOffset));
     }
   }
 
   /** The published result into the ledger: with it, the request's record read again gets nothing. */
-  private Future<ResultEvent> recordTerminal(PendingTask task, ResultEvent result, ResultEvent published) {
+  private Future<Outbox.Published> recordTerminal(PendingTask task, ResultEvent result, Outbox.Published published) {
     metrics.result(result.status().name(), task.model,
-        Duration.between(task.receivedAt, published.timings().publishedAt()));
+        Duration.between(task.receivedAt, published.event().timings().publishedAt()));
     TaskLog.info(LOG, task, "Result {} for {} (task {}, attempts {})", result.status(), task.requestId,
         task.taskId, task.attempts());
     // Carries the task's source record (in toLedger): read again, that record gets nothing.
     LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, instanceId, ownership.epoch(task.partition),
-        published.toJson());
+        published.json());
     return outbox.durably("ledger TERMINAL " + task.requestId, () -> ledger.write(task.partition, terminal))
         .map(published);
   }

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
@@ -67,63 +68,87 @@ final class Outbox {
   /**
    * Writes the result (reduced to fit the record bound). When Kafka refuses it for good, the result
    * without extras is tried once, then the result goes to the DLQ ({@code dlq.reason=RESULT_REFUSED});
-   * the future still completes with the event, so the request ends and its offset moves on.
+   * the future still completes with the result as fitted, so the request ends and its offset moves on.
    */
-  Future<ResultEvent> publishResult(ResultEvent event, List<HeaderValue> passThrough) {
+  Future<Published> publishResult(ResultEvent event, List<HeaderValue> passThrough) {
     ResultEvent stamped = event.withPublishedAt(Instant.now());
     Fitted fitted = fit(stamped, passThrough);
     return sendResult(fitted).recover(e -> {
       if (!ProduceRefusal.refused(e)) {
         return Future.failedFuture(e);
       }
-      Fitted bare = new Fitted(fitted.event.withoutExtras(), List.of());
-      return (fitted.equals(bare) ? Future.<Void>failedFuture(e) : sendResult(bare))
-          .recover(again -> resultToDeadLetters(bare.event, again));
-    }).map(fitted.event);
+      ResultEvent withoutExtras = fitted.event.withoutExtras();
+      boolean hadExtras = !fitted.passThrough.isEmpty() || !withoutExtras.equals(fitted.event);
+      Fitted bare = hadExtras ? Fitted.of(withoutExtras, List.of()) : fitted;
+      return (hadExtras ? sendResult(bare) : Future.<Void>failedFuture(e))
+          .recover(again -> resultToDeadLetters(bare, again));
+    }).map(fitted.published());
   }
 
-  private record Fitted(ResultEvent event, List<HeaderValue> passThrough) {}
+  /**
+   * A result as published: the event, its JSON value and that value encoded (the bytes written).
+   * Callers keep the JSON and the bytes (the ledger's TERMINAL record, the dedupe window) instead of
+   * encoding the event again. Nobody changes {@code json} once it is here.
+   */
+  record Published(ResultEvent event, JsonObject json, Buffer value) {}
+
+  /** A result as it will be written: encoded once, here, and sent as measured. */
+  private record Fitted(ResultEvent event, JsonObject json, Buffer value, List<HeaderValue> passThrough) {
+    static Fitted of(ResultEvent event, List<HeaderValue> passThrough) {
+      JsonObject json = event.toJson();
+      return new Fitted(event, json, json.toBuffer(), passThrough);
+    }
+
+    Fitted withoutPassThrough() {
+      return new Fitted(event, json, value, List.of());
+    }
+
+    Published published() {
+      return new Published(event, json, value);
+    }
+  }
 
   private Fitted fit(ResultEvent event, List<HeaderValue> passThrough) {
-    List<HeaderValue> headers = passThrough == null ? List.of() : passThrough;
-    if (fits(event, headers)) {
-      return new Fitted(event, headers);
+    Fitted full = Fitted.of(event, passThrough == null ? List.of() : passThrough);
+    if (fits(full)) {
+      return full;
     }
     metrics.counter("kie_worker.results.reduced", "dropped", "headers").increment();
-    if (fits(event, List.of())) {
+    Fitted noHeaders = full.withoutPassThrough();
+    if (fits(noHeaders)) {
       LOG.warn("Result {} would exceed {} bytes: written without its pass-through headers", event.requestId(),
           maxRecordBytes);
-      return new Fitted(event, List.of());
+      return noHeaders;
     }
     metrics.counter("kie_worker.results.reduced", "dropped", "metadata").increment();
     LOG.warn("Result {} would exceed {} bytes: written without headers, metadata and violations",
         event.requestId(), maxRecordBytes);
-    return new Fitted(event.withoutExtras(), List.of());
+    return Fitted.of(event.withoutExtras(), List.of());
   }
 
-  private boolean fits(ResultEvent event, List<HeaderValue> passThrough) {
-    int value = event.toJson().toBuffer().length();
-    return RecordSize.estimate(event.requestId(), value, CloudEventHeaders.forResult(event, passThrough))
-        <= maxRecordBytes;
+  private boolean fits(Fitted fitted) {
+    return RecordSize.estimate(fitted.event.requestId(), fitted.value.length(),
+        CloudEventHeaders.forResult(fitted.event, fitted.passThrough)) <= maxRecordBytes;
   }
 
   private Future<Void> sendResult(Fitted fitted) {
     ResultEvent stamped = fitted.event;
     return durably("result " + stamped.requestId(), () -> {
       KafkaProducerRecord<String, Buffer> record =
-          KafkaProducerRecord.create(resultTopic, stamped.requestId(), stamped.toJson().toBuffer());
+          KafkaProducerRecord.create(resultTopic, stamped.requestId(), fitted.value);
       record.addHeaders(kafkaHeaders(CloudEventHeaders.forResult(stamped, fitted.passThrough)));
       return producer.send(record).mapEmpty();
     });
   }
 
-  private Future<Void> resultToDeadLetters(ResultEvent event, Throwable refusal) {
+  private Future<Void> resultToDeadLetters(Fitted fitted, Throwable refusal) {
+    ResultEvent event = fitted.event;
     List<HeaderValue> headers = List.of(
         HeaderValue.of("dlq.reason", "RESULT_REFUSED"),
         HeaderValue.of("dlq.exception", oneLine(refusal.toString())),
         HeaderValue.of("dlq.time", Instant.now().toString()));
     return durably("dead letter of result " + event.requestId(),
-            () -> sendDeadLetter(event.requestId(), event.toJson().toBuffer(), kafkaHeaders(headers)))
+            () -> sendDeadLetter(event.requestId(), fitted.value, kafkaHeaders(headers)))
         .recover(e -> {
           LOG.error("Result {} could not be written to {} nor to {}: it is lost ({})", event.requestId(),
               resultTopic, dlqTopic, e.toString());

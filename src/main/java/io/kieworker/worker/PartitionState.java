@@ -1,8 +1,10 @@
 package io.kieworker.worker;
 
 import io.kieworker.ledger.LedgerRecord;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +27,17 @@ final class PartitionState {
   record Terminal(String result, String headers, Instant since, String sourceTopic, long sourceOffset) {
     static Terminal of(JsonObject result, JsonArray headers, Instant since, String sourceTopic, long sourceOffset) {
       return new Terminal(result == null ? null : result.encode(),
+          headers == null || headers.isEmpty() ? null : headers.encode(), since, sourceTopic, sourceOffset);
+    }
+
+    /**
+     * Like {@link #of}, from the result's encoded value as written ({@code JsonObject.toBuffer()}): the
+     * same JSON text as {@code encode()} gives, but for an unpaired surrogate, which the bytes hold
+     * escaped (a six-character u-escape) and the string as is; both read back to the same result.
+     */
+    static Terminal ofEncoded(Buffer result, JsonArray headers, Instant since, String sourceTopic,
+        long sourceOffset) {
+      return new Terminal(result.toString(StandardCharsets.UTF_8),
           headers == null || headers.isEmpty() ? null : headers.encode(), since, sourceTopic, sourceOffset);
     }
 

@@ -3,6 +3,7 @@ package io.kieworker.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.ledger.LedgerRecord;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.junit.jupiter.api.Tag;
@@ -51,5 +52,22 @@ class PartitionStateTest {
     assertThat(t.answered("requests", 6)).isFalse();
     assertThat(t.answered("other", 5)).isFalse();
     assertThat(PartitionState.Terminal.of(null, null, Instant.EPOCH, null, -1).answered("requests", -1)).isFalse();
+  }
+
+  @Test
+  void aTerminalKeptFromTheWrittenBytesReadsBackAsTheResultEncodedAsAString() {
+    JsonObject result = new JsonObject().put("requestId", "r").put("metadata",
+        new JsonObject().put("note", "é \" \n \u0001 \ud83d\ude00 unpaired \ud800 end"));
+    JsonArray headers = new JsonArray().add(new JsonObject().put("name", "h").put("value", "dg=="));
+
+    PartitionState.Terminal fromBytes = PartitionState.Terminal.ofEncoded(result.toBuffer(), headers,
+        Instant.EPOCH, "requests", 5);
+    PartitionState.Terminal fromJson = PartitionState.Terminal.of(result, headers, Instant.EPOCH, "requests", 5);
+
+    assertThat(fromBytes.resultJson()).isEqualTo(fromJson.resultJson()).isEqualTo(result);
+    assertThat(fromBytes.resultJson().toBuffer()).isEqualTo(result.toBuffer());
+    assertThat(fromBytes.headers()).isEqualTo(fromJson.headers());
+    assertThat(PartitionState.Terminal.ofEncoded(new JsonObject().put("requestId", "r").toBuffer(), null,
+        Instant.EPOCH, null, -1).result()).isEqualTo(new JsonObject().put("requestId", "r").encode());
   }
 }

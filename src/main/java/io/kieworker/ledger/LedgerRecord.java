@@ -1,5 +1,6 @@
 package io.kieworker.ledger;
 
+import io.kieworker.text.IsoInstant;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -160,8 +161,8 @@ public record LedgerRecord(
     putIfSet(json, "input", input);
     putIfSet(json, "metadata", metadata);
     putIfSet(json, "headers", headers);
-    putIfSet(json, "receivedAt", receivedAt == null ? null : receivedAt.toString());
-    putIfSet(json, "submittedAt", submittedAt == null ? null : submittedAt.toString());
+    putIfSet(json, "receivedAt", receivedAt == null ? null : IsoInstant.format(receivedAt));
+    putIfSet(json, "submittedAt", submittedAt == null ? null : IsoInstant.format(submittedAt));
     json.put("attempts", attempts);
     putIfSet(json, "taskId", taskId);
     putIfSet(json, "writer", writer);

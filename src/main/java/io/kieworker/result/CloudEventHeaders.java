@@ -1,5 +1,6 @@
 package io.kieworker.result;
 
+import io.kieworker.text.IsoInstant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,7 @@ public final class CloudEventHeaders {
     headers.add(HeaderValue.of("ce_source", SOURCE));
     headers.add(HeaderValue.of("ce_subject", event.requestId()));
     if (event.timings().publishedAt() != null) {
-      headers.add(HeaderValue.of("ce_time", event.timings().publishedAt().toString()));
+      headers.add(HeaderValue.of("ce_time", IsoInstant.format(event.timings().publishedAt())));
     }
     headers.add(HeaderValue.of("content-type", "application/json"));
     if (passThrough != null) {

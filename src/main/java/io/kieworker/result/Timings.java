@@ -1,5 +1,6 @@
 package io.kieworker.result;
 
+import io.kieworker.text.IsoInstant;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -28,7 +29,7 @@ public record Timings(Instant receivedAt, Instant submittedAt, Instant completed
   }
 
   private static String iso(Instant at) {
-    return at == null ? null : at.toString();
+    return at == null ? null : IsoInstant.format(at);
   }
 
   private static Instant instant(JsonObject json, String field) {

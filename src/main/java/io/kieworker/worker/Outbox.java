@@ -92,15 +92,16 @@ final class Outbox {
    */
   record Published(ResultEvent event, JsonObject json, Buffer value) {}
 
-  /** A result as it will be written: encoded once, here, and sent as measured. */
-  private record Fitted(ResultEvent event, JsonObject json, Buffer value, List<HeaderValue> passThrough) {
+  /** A result as it will be written: value and headers made once, here, and sent as measured. */
+  private record Fitted(ResultEvent event, JsonObject json, Buffer value, List<HeaderValue> passThrough,
+      List<HeaderValue> headers) {
     static Fitted of(ResultEvent event, List<HeaderValue> passThrough) {
       JsonObject json = event.toJson();
-      return new Fitted(event, json, json.toBuffer(), passThrough);
+      return new Fitted(event, json, json.toBuffer(), passThrough, CloudEventHeaders.forResult(event, passThrough));
     }
 
     Fitted withoutPassThrough() {
-      return new Fitted(event, json, value, List.of());
+      return new Fitted(event, json, value, List.of(), CloudEventHeaders.forResult(event, List.of()));
     }
 
     Published published() {
@@ -127,8 +128,7 @@ final class Outbox {
   }
 
   private boolean fits(Fitted fitted) {
-    return RecordSize.estimate(fitted.event.requestId(), fitted.value.length(),
-        CloudEventHeaders.forResult(fitted.event, fitted.passThrough)) <= maxRecordBytes;
+    return RecordSize.estimate(fitted.event.requestId(), fitted.value.length(), fitted.headers) <= maxRecordBytes;
   }
 
   private Future<Void> sendResult(Fitted fitted) {
@@ -136,7 +136,7 @@ final class Outbox {
     return durably("result " + stamped.requestId(), () -> {
       KafkaProducerRecord<String, Buffer> record =
           KafkaProducerRecord.create(resultTopic, stamped.requestId(), fitted.value);
-      record.addHeaders(kafkaHeaders(CloudEventHeaders.forResult(stamped, fitted.passThrough)));
+      record.addHeaders(kafkaHeaders(fitted.headers));
       return producer.send(record).mapEmpty();
     });
   }

@@ -28,6 +28,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.kafka.client.producer.KafkaProducer;
+import java.net.BindException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -160,14 +161,29 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
             }))
         .compose(n -> {
           partitionCount = n;
-          return HttpApi.listen(vertx, HttpApi.router(vertx, callbacks, health, prometheus),
-              config.http().host(), config.http().port());
+          return listenHttp();
         })
         .compose(server -> {
           httpServer = server;
           return checkKey();
         })
         .onSuccess(v -> startConsuming(kafka));
+  }
+
+  /** The HTTP server on HTTP_HOST:HTTP_PORT; a port that cannot be bound is a {@link StartupFailure} naming it. */
+  private Future<HttpServer> listenHttp() {
+    String host = config.http().host();
+    int port = config.http().port();
+    return HttpApi.listen(vertx, HttpApi.router(vertx, callbacks, health, prometheus), host, port)
+        .recover(e -> Future.failedFuture(bindFailure(host, port, e)));
+  }
+
+  private static StartupFailure bindFailure(String host, int port, Throwable cause) {
+    String detail = cause.getClass().getName() + ": " + cause.getMessage();
+    boolean inUse = cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use");
+    return new StartupFailure(inUse
+        ? "HTTP_PORT " + port + " is already in use on " + host + " (" + detail + "): free it or set another HTTP_PORT"
+        : "cannot listen on HTTP_HOST " + host + ", HTTP_PORT " + port + " (" + detail + ")", cause);
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kieworker.net.FreePorts;
 import io.kieworker.testing.KafkaBroker;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,25 @@ class StartupFailureTest {
         .contains("Kafka is not reachable at " + closed);
     assertThat(run.lines().stream().filter(l -> l.contains("NetworkClient")).count())
         .as("no flood of client warnings:%n%s", run.output).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void aTakenHttpPortIsNamedWithItsSettingAndEndsTheProcess() throws Exception {
+    String prefix = KafkaBroker.uniqueName("port-taken");
+    KafkaBroker.createTopic(prefix + ".requests", 1, false);
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      Run run = run(Map.of("KAFKA_BOOTSTRAP_SERVERS", KafkaBroker.bootstrapServers(),
+          "WORKER_REQUEST_TOPIC", prefix + ".requests", "WORKER_RESULT_TOPIC", prefix + ".results",
+          "WORKER_DLQ_TOPIC", prefix + ".dlq", "WORKER_LEDGER_TOPIC", prefix + ".tasks",
+          "WORKER_DEMAND_TOPIC", prefix + ".demand", "HTTP_PORT", Integer.toString(port)));
+
+      assertThat(run.exited).as("exited within %s; output:%n%s", EXIT_BOUND, run.output).isTrue();
+      assertThat(run.exitCode).as(run.output).isNotZero();
+      assertThat(run.causeLines()).as(run.output).singleElement().asString()
+          .contains("HTTP_PORT " + port + " is already in use on 127.0.0.1 (java.net.BindException: ")
+          .doesNotContain("RejectedExecutionException");
+    }
   }
 
   private Run run(Map<String, String> env) throws IOException, InterruptedException {

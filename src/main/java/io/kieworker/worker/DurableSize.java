@@ -3,6 +3,7 @@ package io.kieworker.worker;
 import io.kieworker.ledger.LedgerRecord;
 import io.kieworker.ledger.TaskLedger;
 import io.kieworker.result.HeaderValue;
+import io.kieworker.result.JsonSize;
 import io.kieworker.result.RecordSize;
 import io.kieworker.result.ResultEvent;
 import io.vertx.core.json.JsonArray;
@@ -34,7 +35,8 @@ final class DurableSize {
     ResultEvent result = ResultEvent.rejected(task.requestId, task.model, metadata, "CODE", "message",
         task.receivedAt).withPublishedAt(Instant.now());
     LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, writer, Long.MAX_VALUE, result.toJson());
-    long value = (long) terminal.toJson().toBuffer().length() - dataUriExcess(task.input) + RESULT_RESERVE;
+    // Counted, not encoded: the same number as terminal.toJson().toBuffer().length() (JsonSizeTest).
+    long value = JsonSize.of(terminal.toJson()) - dataUriExcess(task.input) + RESULT_RESERVE;
     int bytes = RecordSize.estimate(terminal.key(), (int) Math.min(Integer.MAX_VALUE, Math.max(0, value)),
         List.of(HeaderValue.of(TaskLedger.WRITER_HEADER, writer)));
     return bytes;

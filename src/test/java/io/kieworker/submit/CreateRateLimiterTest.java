@@ -21,6 +21,27 @@ class CreateRateLimiterTest {
   }
 
   @Test
+  void slotsTakenInTheSameMillisecondAreKeptMovedAndReleasedOneByOne() {
+    CreateRateLimiter limiter = new CreateRateLimiter(100_000, 1_000);
+    for (int i = 0; i < 100_000; i++) {
+      assertThat(limiter.tryAcquire(5_000 + i / 1_000)).isTrue(); // 1,000 slots per millisecond
+    }
+    assertThat(limiter.tryAcquire(5_100)).isFalse();
+    long full = limiter.nextFreeAt(5_100);
+    assertThat(full).isEqualTo(5_000 + 1_020); // the earliest slot leaves after window + 2 % margin
+    for (int i = 0; i < 1_000; i++) {
+      limiter.sent(5_000, 5_050); // every slot of the first millisecond moved: the earliest is now 5,001
+    }
+    assertThat(limiter.nextFreeAt(5_100)).isEqualTo(5_001 + 1_020);
+    limiter.release(5_050);
+    assertThat(limiter.nextFreeAt(5_100)).isEqualTo(5_100); // one slot given back is free at once
+    assertThat(limiter.tryAcquire(5_100)).isTrue();
+    assertThat(limiter.tryAcquire(5_100)).isFalse();
+    limiter.release(4_000); // never taken: nothing changes
+    assertThat(limiter.tryAcquire(5_100)).isFalse();
+  }
+
+  @Test
   void theLimitIsApportionedToPartitionsInWholeCreatesThatAddUpExactly() {
     int sum = 0;
     for (Set<Integer> owned : List.of(Set.of(0, 3), Set.of(1, 4), Set.of(2, 5))) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -55,15 +56,21 @@ public final class LedgerTail implements AutoCloseable {
   private final List<Barrier> newBarriers = new ArrayList<>();
   private final List<Barrier> barriers = new ArrayList<>();
 
+  /**
+   * Barriers asked for and not armed yet, one per partition: a barrier asked for while one of its
+   * partition waits to be armed joins it (its end offset is read after both were asked for, so it
+   * covers both). Written by the worker's context, taken by the tail thread when it arms them.
+   */
+  private final ConcurrentHashMap<Integer, Promise<Void>> unarmed = new ConcurrentHashMap<>();
+
   /** Completes once the tail has delivered every record written to the partition before it was asked. */
   private static final class Barrier {
     final TopicPartition partition;
-    final Promise<Void> promise;
+    Promise<Void> promise;
     long target = -1;
 
-    Barrier(TopicPartition partition, Promise<Void> promise) {
+    Barrier(TopicPartition partition) {
       this.partition = partition;
-      this.promise = promise;
     }
   }
 
@@ -145,8 +152,14 @@ public final class LedgerTail implements AutoCloseable {
    * newer owner's OWNERSHIP record that precedes its own write.
    */
   public Future<Void> barrier(int partition) {
-    Promise<Void> promise = Promise.promise();
-    command(c -> newBarriers.add(new Barrier(new TopicPartition(topic, partition), promise)));
+    boolean[] asked = {false};
+    Promise<Void> promise = unarmed.computeIfAbsent(partition, p -> {
+      asked[0] = true;
+      return Promise.promise();
+    });
+    if (asked[0]) {
+      command(c -> newBarriers.add(new Barrier(new TopicPartition(topic, partition))));
+    }
     return promise.future();
   }
 
@@ -192,13 +205,19 @@ public final class LedgerTail implements AutoCloseable {
     passBarriers(c);
   }
 
-  /** One end-offsets request serves every barrier asked for since the last loop. */
+  /**
+   * One end-offsets request serves every barrier asked for since the last loop. Each barrier leaves
+   * {@link #unarmed} before the end offsets are read: one asked for later is a new barrier.
+   */
   private void armBarriers(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c) {
     if (newBarriers.isEmpty()) {
       return;
     }
     Set<TopicPartition> wanted = new HashSet<>();
     for (Barrier b : newBarriers) {
+      if (b.promise == null) { // null unless a failed end-offsets request left it here to retry
+        b.promise = unarmed.remove(b.partition.partition());
+      }
       if (assigned.contains(b.partition)) {
         wanted.add(b.partition);
       } else {

@@ -167,6 +167,42 @@ class LedgerTailTest {
   }
 
   @Test
+  void aBarrierAskedAfterAnotherWasArmedWaitsForItsOwnEndOffset() {
+    assign(0);
+    await().atMost(WAIT).until(() -> events.contains("replayed:0"));
+
+    mock.updateEndOffsets(Map.of(L0, 2L));
+    Future<Void> first = tail.barrier(0);
+    settle(); // armed at end offset 2
+    mock.updateEndOffsets(Map.of(L0, 4L));
+    Future<Void> second = tail.barrier(0);
+    Future<Void> joined = tail.barrier(0); // asked before the second was armed: the same barrier
+
+    add(records(TOPIC, 0, 0, 2));
+    Await.result(first);
+    settle();
+    assertThat(second.isComplete()).as("two records written before the second barrier are unread").isFalse();
+    assertThat(joined).isSameAs(second);
+
+    add(records(TOPIC, 0, 2, 4));
+    Await.result(second);
+  }
+
+  @Test
+  void aBarrierWhoseEndOffsetLookupFailedIsArmedAgainAndCompletes() {
+    assign(0);
+    await().atMost(WAIT).until(() -> events.contains("replayed:0"));
+
+    mock.updateEndOffsets(Map.of(L0, 1L));
+    mock.setOffsetsException(new TimeoutException("end offsets: broker did not answer"));
+    Future<Void> barrier = tail.barrier(0);
+    add(records(TOPIC, 0, 0, 1));
+
+    Await.result(barrier);
+    assertThat(events).contains("0:0:live");
+  }
+
+  @Test
   void aBarrierOnACaughtUpPartitionCompletes() {
     mock.updateEndOffsets(Map.of(L0, 2L));
     assign(0);

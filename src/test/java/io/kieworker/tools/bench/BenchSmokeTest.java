@@ -26,7 +26,7 @@ class BenchSmokeTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     BenchOptions tiny = new BenchOptions("all", 150, 0.01, 20, Duration.ofSeconds(1), Duration.ofSeconds(2), "all", 20,
-        "256m", Duration.ofMinutes(2), out, List.of());
+        "256m", Duration.ofMinutes(2), out, List.of(), 20);
 
     BenchRun.run(tiny).print(out);
 

@@ -17,12 +17,14 @@ import java.util.List;
  * @param probes short tasks sent while the pending scenario holds its tasks (each one timer check)
  * @param workerHeap -Xmx of the pending scenario's worker JVM
  * @param pollTargets polling: WORKER_POLL_TARGET_LATENCY values (real time) to run poll-only with, besides unset
+ * @param warmup throughput: requests run unmeasured through the copy loop and the worker first (null = the default)
  */
 public record BenchOptions(String scenario, Integer requests, double scale, int rateLimit, Duration rateWindow,
     Duration rateDuration, String rateSkew, int probes, String workerHeap, Duration timeout, PrintStream out,
-    List<Duration> pollTargets) {
+    List<Duration> pollTargets, Integer warmup) {
 
   public static final int THROUGHPUT_REQUESTS = 50_000;
+  public static final int THROUGHPUT_WARMUP = 30_000;
   public static final int PENDING_TASKS = 100_000;
   public static final int POLLING_REQUESTS = 1000;
   public static final int FORWARDING_REQUESTS = 1000;
@@ -30,6 +32,10 @@ public record BenchOptions(String scenario, Integer requests, double scale, int 
 
   public BenchOptions {
     pollTargets = pollTargets == null ? List.of() : List.copyOf(pollTargets);
+  }
+
+  int warmupOr(int fallback) {
+    return warmup == null ? fallback : warmup;
   }
 
   int requestsOr(int fallback) {

@@ -34,6 +34,11 @@ public final class BenchCommand implements Callable<Integer> {
           + "). The ratelimit backlog follows from --rate-duration.")
   Integer requests;
 
+  @Option(names = "--warmup", paramLabel = "N",
+      description = "throughput: requests copied by the plain loop and processed by a worker first, unmeasured, "
+          + "so that both are measured JIT-compiled (default " + BenchOptions.THROUGHPUT_WARMUP + "; 0 = none).")
+  Integer warmup;
+
   @Option(names = "--scale", defaultValue = "0.05",
       description = "Time compression of the polling scenario: latencies 10–90 s, the poll gap, the "
           + "expected duration, the budgets and the 5 s baseline are multiplied by it (default ${DEFAULT-VALUE}).")
@@ -91,12 +96,16 @@ public final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("unknown skew '" + skew + "'; one of "
             + io.kieworker.tools.bench.BenchRun.RATE_SKEWS + " or all");
       }
+      if (warmup != null && warmup < 0) {
+        throw new IllegalArgumentException("--warmup must be 0 or more");
+      }
       if (requests != null && requests < 2) {
         throw new IllegalArgumentException("--requests must be at least 2");
       }
       options = new BenchOptions(scenario, requests, scale, rateLimit, positive(rateWindow, "--rate-window"),
           positive(rateDuration, "--rate-duration"), skew, Math.max(1, probes), workerHeap,
-          positive(timeout, "--timeout"), out, pollTargets.stream().map(t -> positive(t, "--poll-targets")).toList());
+          positive(timeout, "--timeout"), out, pollTargets.stream().map(t -> positive(t, "--poll-targets")).toList(),
+          warmup);
     } catch (IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());
       return 2;

@@ -305,6 +305,17 @@ final class InlineImageUploader {
     return BACKOFF.delayMillis(retry);
   }
 
+  /** True when {@code task} carries an inline image (a data URI) that must be uploaded before its create. */
+  boolean needsUpload(PendingTask task) {
+    JsonArray images = imageField(task);
+    for (int i = 0; images != null && i < images.size(); i++) {
+      if (images.getValue(i) instanceof String s && DataUri.looksLikeDataUri(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private JsonArray imageField(PendingTask task) {
     ModelSpec spec = task.endpoint == Endpoint.MARKET ? registry.find(task.model).orElse(null) : null;
     if (spec == null || spec.imageField() == null || !(task.input.getValue(spec.imageField()) instanceof JsonArray)) {

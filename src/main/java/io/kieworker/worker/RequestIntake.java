@@ -207,9 +207,17 @@ final class RequestIntake {
    * The request into the ledger (RELEASED, attempts 0: "not created yet"), then its offset is
    * committable and it joins the create queue. Retried while it is still ours and still queued: a
    * cancel or an expiry may end it meanwhile (then the late write is not sent: it could land after
-   * the TERMINAL record and bring the request back).
+   * the TERMINAL record and bring the request back). A request whose create can start at once
+   * (empty queue, free slots; not while a restored queue waits for intake to catch up) skips this record: its
+   * SUBMITTING record, written next, accepts it.
    */
   private void accept(PendingTask task) {
+    PartitionState state = ownership.state(task.partition);
+    boolean restoredQueueWaits = state != null && state.heldUntilCaughtUp != null && !state.heldUntilCaughtUp.isEmpty();
+    if (state != null && !restoredQueueWaits && submitter.createsAtOnce(task)) {
+      submitter.enqueue(task); // its create starts now; the SUBMITTING record accepts it
+      return;
+    }
     task.accepting = true;
     LedgerRecord queued = task.toLedger(LedgerRecord.Type.RELEASED, instanceId, ownership.epoch(task.partition), null);
     outcomes.writeLedgerWhileOwned(task, queued, () -> task.phase() == PendingTask.Phase.QUEUED)

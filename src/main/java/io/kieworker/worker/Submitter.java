@@ -146,6 +146,19 @@ final class Submitter {
     pump();
   }
 
+  /**
+   * True when {@code task}, enqueued now, has its create started in the same call: nothing to
+   * upload, nobody queued ahead of it, no block, a create slot and a rate-limit slot free. Intake
+   * then skips the acceptance record: the SUBMITTING record written before the create carries the
+   * request just as well and makes its offset committable (see {@link #create}), so an unqueued
+   * request costs four ledger writes, not five. Event loop only; true holds until this turn ends.
+   */
+  boolean createsAtOnce(PendingTask task) {
+    long now = System.currentTimeMillis();
+    return !stopping && queue.isEmpty() && !block.blocked() && inFlight < config.worker().maxInflightCreates()
+        && limiter.nextFreeAt(now) <= now && !task.expired(now) && !uploads.needsUpload(task);
+  }
+
   /** Queues a new or resubmitted request; inline images are uploaded first (safe to repeat). */
   void enqueue(PendingTask task) {
     task.queued();
@@ -319,7 +332,12 @@ final class Submitter {
     LedgerRecord submitting =
         task.toLedger(LedgerRecord.Type.SUBMITTING, instanceId, ownership.epoch(task.partition), null);
     ledger.write(task.partition, submitting)
-        .compose(v -> ownership.fence(task))
+        .compose(v -> {
+          // The request is in the ledger now: its offset may be committed, if no acceptance record
+          // did that already (createsAtOnce). Before the fence: fenced or not, the next owner's replay has it.
+          outcomes.durable(task);
+          return ownership.fence(task);
+        })
         .compose(stillOurs -> {
           // Fenced or revoked after the durable write: the partition is the next owner's. No paid
           // call from here; RELEASED tells the next owner that none was made, so it need not treat

@@ -1,6 +1,7 @@
 package io.kieworker.ledger;
 
 import io.kieworker.text.IsoInstant;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -155,6 +156,33 @@ public record LedgerRecord(
   }
 
   public JsonObject toJson() {
+    JsonObject json = head();
+    putIfSet(json, "result", result);
+    return tail(json);
+  }
+
+  /**
+   * {@code toJson().toBuffer()}, with the result given as already encoded: {@code encodedResult} is
+   * {@code result().toBuffer()} (a TERMINAL record carries the result as published, whose bytes were
+   * just written to the result topic). The same bytes; the result is not encoded a second time.
+   * Without a result, or without {@code encodedResult}, it is {@code toJson().toBuffer()}.
+   */
+  public Buffer toBuffer(Buffer encodedResult) {
+    if (encodedResult == null || result == null) {
+      return toJson().toBuffer();
+    }
+    // Compact JSON: {head},"result":R,{tail} joined is {head,"result":R,tail}; head is never empty.
+    Buffer head = head().toBuffer();
+    Buffer tail = tail(new JsonObject()).toBuffer();
+    Buffer out = Buffer.buffer(head.length() + encodedResult.length() + tail.length() + 11)
+        .appendBuffer(head, 0, head.length() - 1)
+        .appendString(",\"result\":")
+        .appendBuffer(encodedResult);
+    return tail.length() > 2 ? out.appendString(",").appendBuffer(tail, 1, tail.length() - 1) : out.appendString("}");
+  }
+
+  /** The fields before {@code result}, in their order on the wire. */
+  private JsonObject head() {
     JsonObject json = new JsonObject().put("v", 1).put("type", type.name()).put("requestId", requestId);
     putIfSet(json, "model", model);
     putIfSet(json, "endpoint", endpoint);
@@ -167,7 +195,11 @@ public record LedgerRecord(
     putIfSet(json, "taskId", taskId);
     putIfSet(json, "writer", writer);
     json.put("epoch", epoch);
-    putIfSet(json, "result", result);
+    return json;
+  }
+
+  /** The fields after {@code result}, added to {@code json} in their order on the wire. */
+  private JsonObject tail(JsonObject json) {
     putIfSet(json, "sourceTopic", sourceTopic);
     if (sourceOffset >= 0) {
       json.put("sourceOffset", sourceOffset);

@@ -34,8 +34,16 @@ public final class TaskLedger {
   }
 
   public Future<Void> write(int partition, LedgerRecord record) {
+    return write(partition, record, null);
+  }
+
+  /**
+   * Like {@link #write(int, LedgerRecord)}, with the record's result already encoded
+   * ({@code result().toBuffer()}, or null): see {@link LedgerRecord#toBuffer(Buffer)}.
+   */
+  public Future<Void> write(int partition, LedgerRecord record, Buffer encodedResult) {
     KafkaProducerRecord<String, Buffer> out =
-        KafkaProducerRecord.create(topic, record.key(), record.toJson().toBuffer(), partition);
+        KafkaProducerRecord.create(topic, record.key(), record.toBuffer(encodedResult), partition);
     out.addHeader(WRITER_HEADER, writer);
     return producer.send(out).mapEmpty();
   }

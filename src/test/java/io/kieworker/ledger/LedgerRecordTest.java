@@ -3,6 +3,7 @@ package io.kieworker.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.junit.jupiter.api.Tag;
@@ -23,6 +24,27 @@ class LedgerRecordTest {
     assertThat(read.sourceOffset()).isEqualTo(42);
     assertThat(LedgerRecord.isRequestKey(read.key())).isFalse();
     assertThat(marker.toJson().encode().length()).as("a marker is small").isLessThan(200);
+  }
+
+  @Test
+  void aRecordWithItsResultAlreadyEncodedIsTheSameBytes() {
+    JsonObject result = new JsonObject().put("requestId", "r").put("status", "SUCCEEDED").put("taskId", null)
+        .put("metadata", new JsonObject().put("note", "é \" \u0001 \ud83d\ude00 \ud800"));
+    JsonObject queue = new JsonObject().put("priority", "high").put("tenant", "t").put("queuedAt", 5L);
+    Instant at = Instant.parse("2026-12-01T17:53:05.120Z");
+    LedgerRecord full = new LedgerRecord(LedgerRecord.Type.TERMINAL, "r", "m", "market",
+        new JsonObject().put("prompt", "p\n"), new JsonObject().put("k", "v"), new JsonArray(), at, at, 2, "t-1", "w",
+        7, result, "requests", 12, queue);
+    LedgerRecord noTail = new LedgerRecord(LedgerRecord.Type.TERMINAL, "r", null, null, null, null, null, null, null, 0,
+        null, null, 0, result, null, -1, null);
+    LedgerRecord onlyOffset = noTail.withSource(null, 3);
+
+    for (LedgerRecord record : new LedgerRecord[] {full, noTail, onlyOffset}) {
+      assertThat(record.toBuffer(result.toBuffer())).as("%s", record).isEqualTo(record.toJson().toBuffer());
+    }
+    LedgerRecord noResult = LedgerRecord.handled("r", "requests", 4, "w", 1, at);
+    assertThat(noResult.toBuffer(null)).isEqualTo(noResult.toJson().toBuffer());
+    assertThat(noResult.toBuffer(result.toBuffer())).as("no result to write").isEqualTo(noResult.toJson().toBuffer());
   }
 
   @Test

@@ -11,8 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -165,6 +168,32 @@ public final class Topics {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted describing topics " + names, e);
+    }
+  }
+
+  /**
+   * The largest record batch each named topic accepts ({@code max.message.bytes}: the topic's own
+   * value, else the broker's {@code message.max.bytes}); a topic whose value is not readable is left out.
+   */
+  public static Map<String, Integer> messageLimits(Admin admin, Set<String> names, Duration timeout) {
+    List<ConfigResource> resources = names.stream()
+        .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+    try {
+      Map<ConfigResource, Config> configs =
+          admin.describeConfigs(resources).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Map<String, Integer> limits = new java.util.HashMap<>();
+      configs.forEach((resource, config) -> {
+        ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        if (entry != null && entry.value() != null) {
+          limits.put(resource.name(), Integer.parseInt(entry.value().trim()));
+        }
+      });
+      return limits;
+    } catch (ExecutionException | TimeoutException | NumberFormatException e) {
+      throw new IllegalStateException("Cannot read max.message.bytes of topics " + names, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted reading the configuration of topics " + names, e);
     }
   }
 }

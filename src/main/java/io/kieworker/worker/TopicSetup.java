@@ -4,6 +4,7 @@ import io.kieworker.config.WorkerConfig;
 import io.kieworker.kafka.Topics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,6 +15,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks that Kafka answers and that the request topic exists, and creates the other topics if
@@ -23,6 +26,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
  * what to fix. Blocking: called from a worker thread at start.
  */
 final class TopicSetup {
+  private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   /**
    * How long the first contact may take. A reachable cluster answers in milliseconds; 20 s covers a
@@ -74,7 +78,13 @@ final class TopicSetup {
     }
   }
 
-  static int ensure(WorkerConfig config, Properties kafka) {
+  /**
+   * What the start learns from the topics: the request topic's partition count, and the smallest
+   * {@code max.message.bytes} among the topics the worker writes (Integer.MAX_VALUE when not readable).
+   */
+  record Checked(int partitions, String smallestTopic, int smallestMessageLimit) {}
+
+  static Checked ensure(WorkerConfig config, Properties kafka) {
     Properties props = new Properties();
     props.putAll(kafka);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
@@ -96,7 +106,26 @@ final class TopicSetup {
         throw new StartupFailure("ledger topic '" + config.topics().ledger() + "' has " + ledgerPartitions
             + " partitions but request topic '" + requests + "' has " + partitions + ": they must match");
       }
-      return partitions;
+      return smallestLimit(admin, config, partitions);
+    }
+  }
+
+  /**
+   * Not a startup failure when unreadable (a client without DescribeConfigs rights): the producer
+   * then keeps its batch size, as before this check.
+   */
+  private static Checked smallestLimit(Admin admin, WorkerConfig config, int partitions) {
+    Set<String> written = Set.of(config.topics().results(), config.topics().dlq(), config.topics().ledger(),
+        config.topics().demand());
+    try {
+      return Topics.messageLimits(admin, written, TIMEOUT).entrySet().stream()
+          .min(Map.Entry.comparingByValue())
+          .map(e -> new Checked(partitions, e.getKey(), e.getValue()))
+          .orElse(new Checked(partitions, null, Integer.MAX_VALUE));
+    } catch (IllegalStateException e) {
+      LOG.warn("Cannot read max.message.bytes of {}: the producer keeps its batch.size ({})", written,
+          rootMessage(e));
+      return new Checked(partitions, null, Integer.MAX_VALUE);
     }
   }
 

@@ -135,7 +135,25 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
   @Override
   public Future<?> start() {
     Properties kafka = KafkaClients.base(config.kafka());
-    producer = KafkaProducer.create(vertx, KafkaClients.producer(kafka, config.worker().maxRequestBytes()));
+    return vertx.executeBlocking(() -> TopicSetup.ensure(config, kafka))
+        .compose(topics -> {
+          partitionCount = topics.partitions();
+          return assemble(kafka, topics);
+        })
+        .compose(v -> listenHttp())
+        .compose(server -> {
+          httpServer = server;
+          return checkKey();
+        })
+        .onSuccess(v -> startConsuming(kafka));
+  }
+
+  /**
+   * The producer and every part around it, then the result store's stage. After the topic check:
+   * the producer's batch size depends on what the written topics accept.
+   */
+  private Future<Void> assemble(Properties kafka, TopicSetup.Checked topics) {
+    producer = KafkaProducer.create(vertx, producerProperties(kafka, topics));
     producerMetrics = MetricsSetup.bindProducer(producer.unwrap(), metrics.registry(), "producer");
     producer.exceptionHandler(e -> {
       LOG.warn("Kafka producer: {}", e.toString());
@@ -151,23 +169,22 @@ public final class Worker extends VerticleBase implements RequestConsumer.Listen
     callbacks = new CallbackRoute(ledger, token, config.kie().webhookHmacKey(), metrics, instanceId,
         () -> partitionCount);
     registerGauges();
+    return StoreStage.create(vertx, config.store(), ownership, ledger, outbox, metrics, instanceId)
+        .map(stage -> {
+          store = stage;
+          finisher.store(stage);
+          return null;
+        });
+  }
 
-    return vertx.executeBlocking(() -> TopicSetup.ensure(config, kafka))
-        .compose(n -> StoreStage.create(vertx, config.store(), ownership, ledger, outbox, metrics, instanceId)
-            .map(stage -> {
-              store = stage;
-              finisher.store(stage);
-              return n;
-            }))
-        .compose(n -> {
-          partitionCount = n;
-          return listenHttp();
-        })
-        .compose(server -> {
-          httpServer = server;
-          return checkKey();
-        })
-        .onSuccess(v -> startConsuming(kafka));
+  private Properties producerProperties(Properties kafka, TopicSetup.Checked topics) {
+    Properties props = KafkaClients.producer(kafka, config.worker().maxRequestBytes());
+    if (KafkaClients.capBatchSize(props, topics.smallestMessageLimit())) {
+      LOG.warn("Topic {} accepts batches of at most {} bytes (max.message.bytes), less than the producer's"
+          + " batch.size: batch.size lowered to {} so that a record too large for it fails instead of being"
+          + " retried forever", topics.smallestTopic(), topics.smallestMessageLimit(), topics.smallestMessageLimit());
+    }
+    return props;
   }
 
   /** The HTTP server on HTTP_HOST:HTTP_PORT; a port that cannot be bound is a {@link StartupFailure} naming it. */

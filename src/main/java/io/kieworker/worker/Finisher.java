@@ -131,7 +131,8 @@ final class Finisher implements TaskOutcomes {
     // Carries the task's source record (in toLedger): read again, that record gets nothing.
     LedgerRecord terminal = task.toLedger(LedgerRecord.Type.TERMINAL, instanceId, ownership.epoch(task.partition),
         published.json());
-    return outbox.durably("ledger TERMINAL " + task.requestId, () -> ledger.write(task.partition, terminal, published.value()))
+    return outbox.durably("ledger TERMINAL " + task.requestId,
+            () -> ledger.write(task.partition, terminal, published.value()))
         .map(published);
   }
 

@@ -153,6 +153,7 @@ final class ThroughputBench {
         options.out().printf("   worker: %d results (%d SUCCEEDED, %d duplicates) in %.1fs after the first; "
                 + "%d creates, %d status reads%n", results.count(), results.status("SUCCEEDED"), results.duplicates(),
             seconds, counters.createsAccepted() - createsBefore, counters.recordInfoPolls() - readsBefore);
+        reportWrites(app, topics, n);
         report.figure(NAME, "duplicates", results.duplicates());
         report.figure(NAME, "polls_per_request", Bench.round((counters.recordInfoPolls() - readsBefore) / (double) n, 3));
         return (n - 1) / Math.max(seconds, 1e-3);
@@ -161,6 +162,26 @@ final class ThroughputBench {
         // After the worker, so that a run without warm-up measures the worker as cold as before.
         httpCeiling(simulator, n, measured);
       }
+    }
+  }
+
+  /**
+   * Ledger records the worker wrote per request (the ledger's end offsets: compaction does not run
+   * within a bench), and how many records the worker's producer put in one produce request.
+   */
+  private void reportWrites(WorkerApp app, BenchTopics topics, int n) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (var reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      var partitions = reader.partitionsFor(topics.ledger(), Duration.ofSeconds(15)).stream()
+          .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+      long records = reader.endOffsets(partitions, Duration.ofSeconds(15)).values().stream().mapToLong(Long::longValue).sum();
+      var perRequest = app.registry().find("kafka.producer.records.per.request.avg").tag("kie_client", "producer").gauge();
+      double batched = perRequest == null ? -1 : perRequest.value();
+      options.out().printf("   ledger records per request: %.2f (OWNERSHIP records included); records per produce "
+          + "request of the worker's producer: %.1f (average over its life)%n", records / (double) n, batched);
+      report.figure(NAME, "ledger_records_per_request", Bench.round(records / (double) n, 2));
+      report.figure(NAME, "records_per_produce_request", Bench.round(batched, 1));
     }
   }
 

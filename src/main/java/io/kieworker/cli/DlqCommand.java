@@ -101,7 +101,8 @@ public final class DlqCommand implements Runnable {
     private Map<String, String> configuredProperties = Map.of();
 
     @Option(names = "--reason", paramLabel = "REASON", split = ",",
-        description = "Only records whose dlq.reason is one of these (case-insensitive), e.g. INVALID,UNPARSEABLE")
+        description = "Only records whose dlq.reason is one of these (case-insensitive), e.g. INVALID,UNPARSEABLE. "
+            + "Without it every reason but RESULT_REFUSED (those are results, not requests)")
     List<String> reasons;
 
     @Option(names = "--since", paramLabel = "TIME", description = "Only records dead-lettered at or after this ISO-8601 instant (dlq.time)")
@@ -227,6 +228,11 @@ public final class DlqCommand implements Runnable {
             }
             summary.scanned++;
             if (!filter.matches(record)) {
+              if (Filter.isResult(record) && (reasons == null || reasons.isEmpty())) {
+                out.printf("skip %s-%d@%d key=%s reason=%s: a result the result topic refused, not a request "
+                    + "(name the reason in --reason to replay it anyway)%n", record.topic(), record.partition(),
+                    record.offset(), keyText(record.key()), Filter.RESULT_REFUSED);
+              }
               continue;
             }
             summary.matched++;
@@ -315,20 +321,33 @@ public final class DlqCommand implements Runnable {
     }
   }
 
-  /** Which dead letters to replay; a record without a readable dlq.time is judged by its timestamp. */
+  /**
+   * Which dead letters to replay; a record without a readable dlq.time is judged by its timestamp. A
+   * RESULT_REFUSED dead letter is a result the result topic refused, not a request: replayed to the
+   * request topic it would come back as a REJECTED answer to its own request, so it is replayed only
+   * when {@code --reason} names it.
+   */
   record Filter(List<String> reasons, Instant since, Instant until) {
+    static final String RESULT_REFUSED = "RESULT_REFUSED";
+
     boolean matches(ConsumerRecord<?, ?> record) {
+      String reason = Replay.headerOr(record, "dlq.reason", "");
       if (reasons != null && !reasons.isEmpty()) {
-        String reason = Replay.headerOr(record, "dlq.reason", "");
         if (reasons.stream().noneMatch(r -> r.trim().toUpperCase(Locale.ROOT).equals(reason.toUpperCase(Locale.ROOT)))) {
           return false;
         }
+      } else if (isResult(record)) {
+        return false;
       }
       if (since == null && until == null) {
         return true;
       }
       Instant time = deadLetteredAt(record);
       return (since == null || !time.isBefore(since)) && (until == null || time.isBefore(until));
+    }
+
+    static boolean isResult(ConsumerRecord<?, ?> record) {
+      return RESULT_REFUSED.equalsIgnoreCase(Replay.headerOr(record, "dlq.reason", ""));
     }
 
     private static Instant deadLetteredAt(ConsumerRecord<?, ?> record) {

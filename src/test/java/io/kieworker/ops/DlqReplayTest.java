@@ -78,6 +78,28 @@ class DlqReplayTest {
   }
 
   @Test
+  void aRefusedResultIsNotReplayedAsARequestUnlessItsReasonIsNamed() throws Exception {
+    Properties props = new Properties();
+    props.putAll(KafkaBroker.producerConfig());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+      ProducerRecord<String, String> refused = new ProducerRecord<>(dlq, 0, "r-1",
+          "{\"requestId\":\"r-1\",\"status\":\"SUCCEEDED\"}");
+      refused.headers().add("dlq.reason", "RESULT_REFUSED".getBytes(StandardCharsets.UTF_8));
+      refused.headers().add("dlq.time", T2.toString().getBytes(StandardCharsets.UTF_8));
+      producer.send(refused).get();
+    }
+
+    Cli.Run all = replay();
+    assertThat(all.exit()).as(all.out()).isZero();
+    assertThat(all.out()).contains("scanned 4, matched 3, replayed 3").contains("skip " + dlq + "-0@1 key=r-1 reason=RESULT_REFUSED");
+    assertThat(read(requests, 3)).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("k1", "k2", "k3");
+
+    Cli.Run named = replay("--reason", "result_refused", "--dry-run");
+    assertThat(named.exit()).as(named.out()).isZero();
+    assertThat(named.out()).contains("scanned 4, matched 1, would replay 1").contains("key=r-1 reason=RESULT_REFUSED");
+  }
+
+  @Test
   void maxAndUntilAndAnExplicitTargetTopic() {
     String other = KafkaBroker.uniqueName("dlqr") + ".other";
     KafkaBroker.createTopic(other, 1, false);

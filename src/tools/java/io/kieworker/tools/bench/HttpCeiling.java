@@ -17,22 +17,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The HTTP part of a request alone: {@code createTask} then one {@code recordInfo}, the least a
  * poll-only worker sends Kie.ai per request, from a bare Vert.x HTTP client on its own Vert.x
- * instance to the same in-process simulator, {@code inFlight} requests at a time, no Kafka. Its
+ * instance to the same in-process simulator, {@code inFlight} requests at a time. Without Kafka its
  * rate is an upper bound for the worker in the throughput scenario: the worker does this and its
- * Kafka work on the same cores.
+ * Kafka work on the same cores. With {@code writes} it also makes a request's five acks=all writes
+ * in the worker's order, each waited for (acceptance, SUBMITTING, create, SUBMITTED, read, result,
+ * TERMINAL), but none of the worker's reading, parsing, fencing or bookkeeping: the bare minimum of
+ * the protocol, a tighter upper bound.
  */
 final class HttpCeiling {
   private static final String AUTHORIZATION = "Bearer " + Bench.API_KEY;
 
   private HttpCeiling() {}
 
+  /** Where the bare pipeline writes its records: a plain producer (acks=all, idempotent) and a topic. */
+  record Writes(org.apache.kafka.clients.producer.Producer<String, byte[]> producer, String topic, byte[] value) {}
+
   /** Pairs (create + status read) per second over {@code pairs}, {@code inFlight} at a time. */
   static double pairsPerSecond(String baseUrl, int pairs, int inFlight, Duration timeout) {
+    return pairsPerSecond(baseUrl, pairs, inFlight, timeout, null);
+  }
+
+  /** The same, each pair with a request's five durable writes around it when {@code writes} is set. */
+  static double pairsPerSecond(String baseUrl, int pairs, int inFlight, Duration timeout, Writes writes) {
     URI base = URI.create(baseUrl);
     Vertx vertx = Vertx.vertx();
     try {
       HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-          .setDefaultHost(base.getHost()).setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(inFlight));
+          .setDefaultHost(base.getHost()).setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(Math.min(inFlight, 64)));
       Buffer body = new JsonObject().put("model", Bench.MODEL)
           .put("input", new JsonObject().put("prompt", "a benchmark banana ")).toBuffer();
       AtomicInteger started = new AtomicInteger();
@@ -41,7 +52,7 @@ final class HttpCeiling {
       long start = System.nanoTime();
       vertx.runOnContext(v -> {
         for (int i = 0; i < inFlight; i++) {
-          next(client, body, pairs, started, finished, done);
+          next(client, body, pairs, started, finished, done, writes);
         }
       });
       Bench.await(done.future(), timeout, "the HTTP ceiling loop");
@@ -53,11 +64,12 @@ final class HttpCeiling {
 
   /** One chain: pairs one after another until {@code pairs} were started in all chains together. */
   private static void next(HttpClient client, Buffer body, int pairs, AtomicInteger started, AtomicInteger finished,
-      Promise<Void> done) {
-    if (started.getAndIncrement() >= pairs) {
+      Promise<Void> done, Writes writes) {
+    int i = started.getAndIncrement();
+    if (i >= pairs) {
       return;
     }
-    pair(client, body).onComplete(ar -> {
+    (writes == null ? pair(client, body) : pipeline(client, body, writes, "p-" + i)).onComplete(ar -> {
       if (ar.failed()) {
         done.tryFail(ar.cause());
         return;
@@ -65,8 +77,34 @@ final class HttpCeiling {
       if (finished.incrementAndGet() == pairs) {
         done.tryComplete();
       }
-      next(client, body, pairs, started, finished, done);
+      next(client, body, pairs, started, finished, done, writes);
     });
+  }
+
+  private static Future<Void> pipeline(HttpClient client, Buffer body, Writes writes, String key) {
+    return write(writes, key)
+        .compose(v -> write(writes, key))
+        .compose(v -> send(client, HttpMethod.POST, "/api/v1/jobs/createTask", body))
+        .map(created -> created.getJsonObject("data").getString("taskId"))
+        .compose(taskId -> write(writes, key).map(taskId))
+        .compose(taskId -> send(client, HttpMethod.GET, "/api/v1/jobs/recordInfo?taskId=" + taskId, null))
+        .compose(read -> write(writes, key))
+        .compose(v -> write(writes, key));
+  }
+
+  /** One acks=all write, completed on the caller's context once the broker acknowledged it. */
+  private static Future<Void> write(Writes writes, String key) {
+    io.vertx.core.Context context = Vertx.currentContext();
+    Promise<Void> acked = Promise.promise();
+    writes.producer().send(new org.apache.kafka.clients.producer.ProducerRecord<>(writes.topic(), key, writes.value()),
+        (meta, e) -> context.runOnContext(v -> {
+          if (e != null) {
+            acked.fail(e);
+          } else {
+            acked.complete();
+          }
+        }));
+    return acked.future();
   }
 
   private static Future<Void> pair(HttpClient client, Buffer body) {

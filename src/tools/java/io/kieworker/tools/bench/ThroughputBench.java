@@ -27,12 +27,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class ThroughputBench {
   static final String NAME = "throughput";
   private static final int PARTITIONS = 3;
+  /**
+   * Requests the bare pipeline keeps going at once. Each waits for five acks in a row (~5 ms of
+   * linger each), so 64 leave it latency-bound at ~2,000/s; this many make it CPU-bound, as the
+   * worker is with its 10,000 read ahead.
+   */
+  private static final int PIPELINE_IN_FLIGHT = 1024;
 
   private final BenchOptions options;
   private final String bootstrap;
   private final BenchReport report;
   /** Create + status-read pairs/s of a bare HTTP client against the measured run's simulator. */
   private double httpCeiling;
+  /** The same pairs with a request's five durable writes around them, each waited for. */
+  private double pipelineCeiling;
 
   ThroughputBench(BenchOptions options, String bootstrap, BenchReport report) {
     this.options = options;
@@ -66,6 +74,9 @@ final class ThroughputBench {
     report.figure(NAME, "http_ceiling_per_s", Bench.round(httpCeiling, 1));
     report.figure(NAME, "ratio_http_bound", Bench.round(httpCeiling / ceiling, 3));
     report.figure(NAME, "of_http_ceiling", Bench.round(rate / httpCeiling, 3));
+    report.figure(NAME, "pipeline_ceiling_per_s", Bench.round(pipelineCeiling, 1));
+    report.figure(NAME, "ratio_pipeline_bound", Bench.round(pipelineCeiling / ceiling, 3));
+    report.figure(NAME, "of_pipeline_ceiling", Bench.round(rate / pipelineCeiling, 3));
     report.figure(NAME, "warmup_requests", warmup);
     report.figure(NAME, "requests", n);
     report.figure(NAME, "requests_per_s", Bench.round(rate, 1));
@@ -189,9 +200,23 @@ final class ThroughputBench {
 
   private void httpCeiling(BenchSim simulator, int n, boolean measured) {
     double http = HttpCeiling.pairsPerSecond(simulator.baseUrl(), n, 64, options.timeout());
+    String sink = "bench." + NAME + ".pipeline." + System.nanoTime();
+    io.kieworker.kafka.Topics.createIfAbsent(bootstrap,
+        List.of(io.kieworker.kafka.Topics.Spec.plain(sink, PARTITIONS)), Duration.ofSeconds(30));
+    double pipeline;
+    try (var producer = new KafkaProducer<>(RequestProducer.config(bootstrap, "bench-pipeline"),
+        new StringSerializer(), new ByteArraySerializer())) {
+      // About a ledger record's size for this scenario's requests (the TERMINAL one is larger, the others smaller).
+      byte[] value = new byte[700];
+      java.util.Arrays.fill(value, (byte) 'x');
+      pipeline = HttpCeiling.pairsPerSecond(simulator.baseUrl(), n, PIPELINE_IN_FLIGHT, options.timeout(),
+          new HttpCeiling.Writes(producer, sink, value));
+    }
     if (measured) {
       httpCeiling = http;
-      options.out().printf("   bare HTTP client, createTask + recordInfo against the simulator: %.0f pairs/s%n", http);
+      pipelineCeiling = pipeline;
+      options.out().printf("   bare HTTP client, createTask + recordInfo against the simulator: %.0f pairs/s; "
+          + "with a request's 5 acks=all writes around them (bare pipeline): %.0f/s%n", http, pipeline);
     }
   }
 

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A repeat of a request read after its result was published but before its TERMINAL ledger record
- * is durable gets that result again, not "already being processed; duplicate ignored" (the fix of
- * stop 8: Finisher remembers the terminal as soon as the result is out). The TERMINAL write is held
+ * is durable gets that result again, not "already being processed; duplicate ignored" (a8d9bb0:
+ * Finisher remembers the terminal as soon as the result is out). The TERMINAL write is held
  * back deterministically: {@link LedgerBlipInterceptor} fails every TERMINAL send while armed, and
  * the worker retries it.
  */

@@ -228,7 +228,7 @@ public final class DlqCommand implements Runnable {
             }
             summary.scanned++;
             if (!filter.matches(record)) {
-              if (Filter.isResult(record) && (reasons == null || reasons.isEmpty())) {
+              if (filter.skippedAsResult(record)) {
                 out.printf("skip %s-%d@%d key=%s reason=%s: a result the result topic refused, not a request "
                     + "(name the reason in --reason to replay it anyway)%n", record.topic(), record.partition(),
                     record.offset(), keyText(record.key()), Filter.RESULT_REFUSED);
@@ -336,7 +336,7 @@ public final class DlqCommand implements Runnable {
         if (reasons.stream().noneMatch(r -> r.trim().toUpperCase(Locale.ROOT).equals(reason.toUpperCase(Locale.ROOT)))) {
           return false;
         }
-      } else if (isResult(record)) {
+      } else if (skippedAsResult(record)) {
         return false;
       }
       if (since == null && until == null) {
@@ -346,8 +346,10 @@ public final class DlqCommand implements Runnable {
       return (since == null || !time.isBefore(since)) && (until == null || time.isBefore(until));
     }
 
-    static boolean isResult(ConsumerRecord<?, ?> record) {
-      return RESULT_REFUSED.equalsIgnoreCase(Replay.headerOr(record, "dlq.reason", ""));
+    /** A RESULT_REFUSED dead letter while no {@code --reason} is given: left out. */
+    boolean skippedAsResult(ConsumerRecord<?, ?> record) {
+      return (reasons == null || reasons.isEmpty())
+          && RESULT_REFUSED.equalsIgnoreCase(Replay.headerOr(record, "dlq.reason", ""));
     }
 
     private static Instant deadLetteredAt(ConsumerRecord<?, ?> record) {

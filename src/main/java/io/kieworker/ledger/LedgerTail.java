@@ -152,15 +152,13 @@ public final class LedgerTail implements AutoCloseable {
    * newer owner's OWNERSHIP record that precedes its own write.
    */
   public Future<Void> barrier(int partition) {
-    boolean[] asked = {false};
-    Promise<Void> promise = unarmed.computeIfAbsent(partition, p -> {
-      asked[0] = true;
-      return Promise.promise();
-    });
-    if (asked[0]) {
-      command(c -> newBarriers.add(new Barrier(new TopicPartition(topic, partition))));
+    Promise<Void> fresh = Promise.promise();
+    Promise<Void> waiting = unarmed.putIfAbsent(partition, fresh);
+    if (waiting != null) {
+      return waiting.future();
     }
-    return promise.future();
+    command(c -> newBarriers.add(new Barrier(new TopicPartition(topic, partition))));
+    return fresh.future();
   }
 
   public void unassign(Set<Integer> partitions) {

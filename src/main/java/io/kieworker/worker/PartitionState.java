@@ -155,6 +155,11 @@ final class PartitionState {
     return passed;
   }
 
+  /** Restored queued tasks still wait for intake to catch up (see {@link #heldUntilCaughtUp}). */
+  boolean restoredQueueWaits() {
+    return heldUntilCaughtUp != null && !heldUntilCaughtUp.isEmpty();
+  }
+
   void addPending(PendingTask task) {
     PendingTask replaced = pending.put(task.requestId, task);
     pendingBytes += task.bytes - (replaced == null ? 0 : replaced.bytes);

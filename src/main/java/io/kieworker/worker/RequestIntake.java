@@ -213,8 +213,7 @@ final class RequestIntake {
    */
   private void accept(PendingTask task) {
     PartitionState state = ownership.state(task.partition);
-    boolean restoredQueueWaits = state != null && state.heldUntilCaughtUp != null && !state.heldUntilCaughtUp.isEmpty();
-    if (state != null && !restoredQueueWaits && submitter.createsAtOnce(task)) {
+    if (state != null && !state.restoredQueueWaits() && submitter.createsAtOnce(task)) {
       submitter.enqueue(task); // its create starts now; the SUBMITTING record accepts it
       return;
     }

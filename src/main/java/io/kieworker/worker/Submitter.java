@@ -155,8 +155,8 @@ final class Submitter {
    */
   boolean createsAtOnce(PendingTask task) {
     long now = System.currentTimeMillis();
-    return !stopping && queue.isEmpty() && !block.blocked() && inFlight < config.worker().maxInflightCreates()
-        && limiter.nextFreeAt(now) <= now && !task.expired(now) && !uploads.needsUpload(task);
+    return queue.isEmpty() && !block.blocked() && mayStartCreate() && limiter.nextFreeAt(now) <= now
+        && !task.expired(now) && !uploads.needsUpload(task);
   }
 
   /** Queues a new or resubmitted request; inline images are uploaded first (safe to repeat). */

@@ -10,13 +10,10 @@ import io.kieworker.result.HeaderValue;
 import io.kieworker.sim.SimOptions;
 import io.kieworker.testing.Cli;
 import io.kieworker.testing.KafkaBroker;
+import io.kieworker.testing.Readiness;
 import io.kieworker.testing.WorkerHarness;
 import io.kieworker.worker.WorkerApp;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,7 +127,7 @@ class HostileDlqTest {
       h.send("after", request("after-forged-e2e", "google/nano-banana", ""));
       JsonObject after = h.awaitResultsFor(List.of("after-forged-e2e"), Duration.ofSeconds(30)).get("after-forged-e2e");
       assertThat(after.getString("status")).isEqualTo("SUCCEEDED");
-      assertThat(ready(app)).isEqualTo(200);
+      assertThat(Readiness.status(app)).isEqualTo(200);
       assertThat(h.sim().counters().createRequests()).isEqualTo(1);
     }
   }
@@ -184,16 +181,5 @@ class HostileDlqTest {
     Properties props = new Properties();
     props.putAll(KafkaBroker.consumerConfig(KafkaBroker.uniqueName("hdlq-reader")));
     return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private static int ready(WorkerApp app) {
-    try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + app.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return response.statusCode();
-    } catch (Exception e) {
-      throw new AssertionError("GET /health/ready failed", e);
-    }
   }
 }

@@ -7,13 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.sim.SimOptions;
 import io.kieworker.testing.KafkaBroker;
+import io.kieworker.testing.Readiness;
 import io.kieworker.testing.WorkerHarness;
 import io.kieworker.worker.WorkerApp;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +45,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaBroker.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileHeadersAndSizesTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private WorkerHarness h;
@@ -258,7 +254,7 @@ class HostileHeadersAndSizesTest {
       assertThat(small.simTasksWithPrompt(marker("refused"))).as("nothing paid").isZero();
       assertThat(small.resultsFor("refused")).hasSize(1);
       assertThat(counter(refusing, "kie_worker_produce_refused_total")).isGreaterThanOrEqualTo(2);
-      assertThat(ready(refusing)).isEqualTo(200);
+      assertThat(Readiness.status(refusing)).isEqualTo(200);
     }
   }
 
@@ -292,7 +288,7 @@ class HostileHeadersAndSizesTest {
       assertThat(corrupt.deadLetters()).extracting(d -> header(d, "dlq.original.offset")).containsExactlyInAnyOrder("0", "1");
       assertThat(corrupt.simTasksWithPrompt(marker("corrupt-status")) + corrupt.simTasksWithPrompt(marker("corrupt-headers")))
           .isZero();
-      assertThat(ready(worker)).isEqualTo(200);
+      assertThat(Readiness.status(worker)).isEqualTo(200);
     }
   }
 
@@ -332,18 +328,7 @@ class HostileHeadersAndSizesTest {
   }
 
   private void assertReady() {
-    assertThat(ready(app)).as("/health/ready").isEqualTo(200);
-  }
-
-  private static int ready(WorkerApp worker) {
-    try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + worker.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return response.statusCode();
-    } catch (Exception e) {
-      throw new AssertionError("GET /health/ready failed", e);
-    }
+    assertThat(Readiness.status(app)).as("/health/ready").isEqualTo(200);
   }
 
   private double droppedHeaders(String reason) {

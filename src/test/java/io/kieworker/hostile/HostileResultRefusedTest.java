@@ -7,13 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kieworker.sim.SimOptions;
 import io.kieworker.testing.KafkaBroker;
+import io.kieworker.testing.Readiness;
 import io.kieworker.testing.WorkerHarness;
 import io.kieworker.worker.WorkerApp;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +44,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KafkaBroker.class)
 class HostileResultRefusedTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration WAIT = Duration.ofSeconds(30);
   /** Below every result (a bare SUCCEEDED result is about 500 bytes with its CloudEvents headers). */
   private static final int BELOW_ANY_RESULT = 100;
@@ -79,7 +75,7 @@ class HostileResultRefusedTest {
       assertThat(h.deadLetters()).as("the bare result went through: no dead letter").isEmpty();
       assertThat(h.simTasksWithPrompt(marker("big-meta"))).isEqualTo(1);
       assertThat(counter(worker, "kie_worker_produce_refused_total")).isGreaterThanOrEqualTo(1);
-      assertThat(ready(worker)).isEqualTo(200);
+      assertThat(Readiness.status(worker)).isEqualTo(200);
 
       // Seen again inside the dedupe window: the stored result is refused the same way and written bare again.
       h.send("big-meta", withMetadata("big-meta", "m".repeat(30_000)), Map.of("x-trace", "t-1"));
@@ -115,7 +111,7 @@ class HostileResultRefusedTest {
       Awaitility.await().atMost(WAIT).until(() -> committed(h) >= 2);
       Awaitility.await().atMost(WAIT).until(() -> first.worker().pendingCount() == 0);
       assertThat(counter(first, "kie_worker_produce_refused_total")).isGreaterThanOrEqualTo(2);
-      assertThat(ready(first)).isEqualTo(200);
+      assertThat(Readiness.status(first)).isEqualTo(200);
 
       // Both seen again in one poll: their stored results are republished together, in one producer
       // batch that the broker refuses as a whole. Each still ends as its own RESULT_REFUSED dead letter
@@ -125,7 +121,7 @@ class HostileResultRefusedTest {
       assertRefusedLetter("refused-meta", letters.get("refused-meta"));
       assertRefusedLetter("refused-plain", letters.get("refused-plain"));
       Awaitility.await().atMost(WAIT).until(() -> committed(h) >= 4);
-      assertThat(ready(first)).isEqualTo(200);
+      assertThat(Readiness.status(first)).isEqualTo(200);
 
       // The next instance starts past all four records: none is read, paid or dead-lettered again.
       h.stopWorker(first);
@@ -138,7 +134,7 @@ class HostileResultRefusedTest {
       for (String id : List.of("refused-meta", "refused-plain", "refused-next")) {
         assertThat(h.simTasksWithPrompt(marker(id))).as(id + " paid once").isEqualTo(1);
       }
-      assertThat(ready(second)).isEqualTo(200);
+      assertThat(Readiness.status(second)).isEqualTo(200);
     }
   }
 
@@ -218,16 +214,5 @@ class HostileResultRefusedTest {
   private static double counter(WorkerApp worker, String prometheusName) {
     return worker.registry().scrape().lines().filter(l -> l.startsWith(prometheusName))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-  }
-
-  private static int ready(WorkerApp worker) {
-    try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + worker.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return response.statusCode();
-    } catch (Exception e) {
-      throw new AssertionError("GET /health/ready failed", e);
-    }
   }
 }

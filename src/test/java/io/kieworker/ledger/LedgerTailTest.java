@@ -189,20 +189,6 @@ class LedgerTailTest {
   }
 
   @Test
-  void aBarrierWhoseEndOffsetLookupFailedIsArmedAgainAndCompletes() {
-    assign(0);
-    await().atMost(WAIT).until(() -> events.contains("replayed:0"));
-
-    mock.updateEndOffsets(Map.of(L0, 1L));
-    mock.setOffsetsException(new TimeoutException("end offsets: broker did not answer"));
-    Future<Void> barrier = tail.barrier(0);
-    add(records(TOPIC, 0, 0, 1));
-
-    Await.result(barrier);
-    assertThat(events).contains("0:0:live");
-  }
-
-  @Test
   void aBarrierOnACaughtUpPartitionCompletes() {
     mock.updateEndOffsets(Map.of(L0, 2L));
     assign(0);

@@ -3,6 +3,7 @@ package io.kieworker.queue;
 import io.kieworker.sim.KieSimulator;
 import io.kieworker.sim.SimOptions;
 import io.kieworker.sim.SimTask;
+import io.kieworker.testing.KafkaBroker;
 import io.kieworker.testing.WorkerHarness;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -18,8 +19,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the create-queue tests share: a simulator and workers on a short create window (10 creates
@@ -215,5 +218,13 @@ final class QueueFixture {
       }
     }
     return sum;
+  }
+
+  /** The group's committed offset of request partition {@code partition} (-1 when none). */
+  static long committed(WorkerHarness h, int partition) throws Exception {
+    var offsets = KafkaBroker.admin().listConsumerGroupOffsets(h.group).partitionsToOffsetAndMetadata()
+        .get(10, TimeUnit.SECONDS);
+    var offset = offsets.get(new TopicPartition(h.requests, partition));
+    return offset == null ? -1 : offset.offset();
   }
 }

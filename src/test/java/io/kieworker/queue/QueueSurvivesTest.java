@@ -25,10 +25,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
@@ -177,7 +175,7 @@ class QueueSurvivesTest {
       QueueOrderTest.awaitCreates(h, QueueFixture.LIMIT);
       // Accepted requests wait in the ledger, not in uncommitted offsets: the whole backlog is committed.
       Awaitility.await("the backlog's offsets committed while it waits").atMost(Duration.ofSeconds(10))
-          .until(() -> committed(h, 0) == 60);
+          .until(() -> QueueFixture.committed(h, 0) == 60);
       assertThat(QueueFixture.created(h.sim(), List.of("r-59"))).as("the last one still queued").isEmpty();
       JsonObject queued = new JsonObject(KafkaBroker.latestValue(h.ledger, 0, "r-59"));
       assertThat(queued.getString("type")).isEqualTo("RELEASED");
@@ -196,13 +194,6 @@ class QueueSurvivesTest {
     }
   }
 
-  /** The group's committed offset of request partition {@code partition} (-1 when none). */
-  private static long committed(WorkerHarness h, int partition) throws Exception {
-    var offsets = KafkaBroker.admin().listConsumerGroupOffsets(h.group).partitionsToOffsetAndMetadata()
-        .get(10, TimeUnit.SECONDS);
-    var offset = offsets.get(new TopicPartition(h.requests, partition));
-    return offset == null ? -1 : offset.offset();
-  }
 
   private void send(WorkerHarness h, String key, String id, Req req) {
     h.send(key, req.json());

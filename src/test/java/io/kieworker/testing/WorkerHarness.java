@@ -191,6 +191,14 @@ public final class WorkerHarness implements AutoCloseable {
     return results().stream().filter(r -> requestId.equals(idOf(r))).toList();
   }
 
+  /** The types of {@code requestId}'s ledger records in {@code partition}, oldest first (tombstones left out). */
+  public List<String> ledgerTypes(String requestId, int partition) {
+    return KafkaBroker.records(ledger, partition).stream()
+        .filter(r -> requestId.equals(r.key()) && r.value() != null)
+        .map(r -> new JsonObject(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).getString("type"))
+        .toList();
+  }
+
   /** Tasks the simulator created (Market or legacy) whose prompt contains {@code marker}. */
   public long simTasksWithPrompt(String marker) {
     return sim.tasks().all().stream().filter(t -> t.promptHead() != null && t.promptHead().contains(marker)).count();

@@ -50,7 +50,7 @@ class TerminalWindowRepeatTest {
         JsonObject first = h.awaitResultsFor(List.of(id), Duration.ofSeconds(30)).get(id);
         Awaitility.await("the TERMINAL write refused at least once").atMost(Duration.ofSeconds(20))
             .until(() -> LedgerBlipInterceptor.diverted.get() >= 1);
-        assertThat(ledgerTypes(h, id)).doesNotContain("TERMINAL");
+        assertThat(h.ledgerTypes(id, 0)).doesNotContain("TERMINAL");
 
         h.send(id, request(id, "google/nano-banana", "")); // the repeat, inside the window
         Awaitility.await("the result published again for the repeat").atMost(Duration.ofSeconds(20))
@@ -58,7 +58,7 @@ class TerminalWindowRepeatTest {
         LedgerBlipInterceptor.topic = null; // the blip ends: the TERMINAL record lands
 
         Awaitility.await("the TERMINAL record written after the blip").atMost(Duration.ofSeconds(30))
-            .until(() -> ledgerTypes(h, id).contains("TERMINAL"));
+            .until(() -> h.ledgerTypes(id, 0).contains("TERMINAL"));
         List<ConsumerRecord<String, byte[]>> results = h.resultsFor(id);
         assertThat(results).hasSize(2);
         JsonObject again = new JsonObject(new String(results.get(1).value(), StandardCharsets.UTF_8));
@@ -73,10 +73,4 @@ class TerminalWindowRepeatTest {
     }
   }
 
-  private static List<String> ledgerTypes(WorkerHarness h, String requestId) {
-    return KafkaBroker.records(h.ledger, 0).stream()
-        .filter(r -> requestId.equals(r.key()) && r.value() != null)
-        .map(r -> new JsonObject(new String(r.value(), StandardCharsets.UTF_8)).getString("type"))
-        .toList();
-  }
 }

@@ -40,6 +40,10 @@ final class HttpCeiling {
   /** The same, each pair with a request's five durable writes around it when {@code writes} is set. */
   static double pairsPerSecond(String baseUrl, int pairs, int inFlight, Duration timeout, Writes writes) {
     URI base = URI.create(baseUrl);
+    if (writes != null) {
+      // Metadata fetched here, on the calling thread: a send then never waits for it on the event loop.
+      writes.producer().partitionsFor(writes.topic());
+    }
     Vertx vertx = Vertx.vertx();
     try {
       HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
@@ -69,7 +73,7 @@ final class HttpCeiling {
     if (i >= pairs) {
       return;
     }
-    (writes == null ? pair(client, body) : pipeline(client, body, writes, "p-" + i)).onComplete(ar -> {
+    request(client, body, writes, "p-" + i).onComplete(ar -> {
       if (ar.failed()) {
         done.tryFail(ar.cause());
         return;
@@ -81,19 +85,23 @@ final class HttpCeiling {
     });
   }
 
-  private static Future<Void> pipeline(HttpClient client, Buffer body, Writes writes, String key) {
-    return write(writes, key)
-        .compose(v -> write(writes, key))
+  /** One request's calls, with its five writes in the worker's order when {@code writes} is set. */
+  private static Future<Void> request(HttpClient client, Buffer body, Writes writes, String key) {
+    return write(writes, key) // acceptance
+        .compose(v -> write(writes, key)) // SUBMITTING
         .compose(v -> send(client, HttpMethod.POST, "/api/v1/jobs/createTask", body))
         .map(created -> created.getJsonObject("data").getString("taskId"))
-        .compose(taskId -> write(writes, key).map(taskId))
+        .compose(taskId -> write(writes, key).map(taskId)) // SUBMITTED
         .compose(taskId -> send(client, HttpMethod.GET, "/api/v1/jobs/recordInfo?taskId=" + taskId, null))
-        .compose(read -> write(writes, key))
-        .compose(v -> write(writes, key));
+        .compose(read -> write(writes, key)) // the result
+        .compose(v -> write(writes, key)); // TERMINAL
   }
 
-  /** One acks=all write, completed on the caller's context once the broker acknowledged it. */
+  /** One acks=all write, completed on the caller's context once the broker acknowledged it; none without {@code writes}. */
   private static Future<Void> write(Writes writes, String key) {
+    if (writes == null) {
+      return Future.succeededFuture();
+    }
     io.vertx.core.Context context = Vertx.currentContext();
     Promise<Void> acked = Promise.promise();
     writes.producer().send(new org.apache.kafka.clients.producer.ProducerRecord<>(writes.topic(), key, writes.value()),
@@ -105,13 +113,6 @@ final class HttpCeiling {
           }
         }));
     return acked.future();
-  }
-
-  private static Future<Void> pair(HttpClient client, Buffer body) {
-    return send(client, HttpMethod.POST, "/api/v1/jobs/createTask", body)
-        .map(created -> created.getJsonObject("data").getString("taskId"))
-        .compose(taskId -> send(client, HttpMethod.GET, "/api/v1/jobs/recordInfo?taskId=" + taskId, null))
-        .mapEmpty();
   }
 
   private static Future<JsonObject> send(HttpClient client, HttpMethod method, String uri, Buffer body) {
